@@ -1,0 +1,870 @@
+//! The canonical content encoding, scheme **`bionft-c1`** (digest algorithm id 1).
+//!
+//! This is the one place where the encoding is written down. Anything that changes the bytes
+//! produced here is a new scheme version (`bionft-c2`, digest algorithm id 2), never an edit of
+//! `c1`: digests already committed on chain must stay reproducible.
+//!
+//! # Primitives
+//!
+//! All integers are little-endian. `u8`, `u16`, `u32`, `u64`, `i64` are fixed width.
+//! `bytes(x)` is `u32(len(x)) ‖ x`. A "list of N items" is `u32(N)` followed by the items.
+//! Floats are written as `u32` of their IEEE-754 single-precision bits (SAM `f`, VCF `Float`
+//! and BCF all store single precision, so text and binary agree bit for bit).
+//!
+//! # Kinds
+//!
+//! Every file is of one kind, written as one byte: `R` reads (FASTQ), `A` alignments
+//! (SAM/BAM/CRAM), `V` variants (VCF/BCF).
+//!
+//! # Alignment record (`A`)
+//!
+//! 1. `bytes(reference name)`; empty when the record has no reference.
+//! 2. `u64` 1-based position; 0 when absent.
+//! 3. CIGAR as a list of `u32(length) ‖ u8(op)`, ops written as `MIDNSHP`. Policy:
+//!    `=` and `X` are written as `M` (CRAM round trips do not keep them, and they are derivable
+//!    from the reference); zero-length ops are dropped; adjacent equal ops are merged.
+//!    Unmapped records (flag 0x4) have an empty CIGAR: CRAM does not store one for them.
+//! 4. `u16` flags.
+//! 5. `u8` mapping quality; 255 when missing, and for unmapped records (CRAM does not store it).
+//! 6. `bytes(read name)`; empty when `*`.
+//! 7. `bytes(mate reference name)`; empty when absent (SAM `=` is resolved to the name).
+//! 8. `u64` 1-based mate position; 0 when absent.
+//! 9. `i64` template length; its absolute value when the mate starts at the same position on
+//!    the same reference (SAM leaves the sign undefined there, and CRAM decoders differ).
+//! 10. `u32(sequence length)` then the bases packed two per byte with the BAM 4-bit code
+//!     `=ACMGRSVTWYHKDBN` (high nibble first, a trailing odd nibble is 0). Lower case is
+//!     upper-cased; any other symbol is `N`.
+//! 11. `u8(1) ‖ phred bytes` (one per base, no +33 offset) when qualities are present;
+//!     `u8(0)` when they are absent (SAM `*`, BAM all `0xFF`, or an empty array).
+//! 12. Auxiliary fields as a list, sorted by tag bytes, **excluding `MD` and `NM`** (they are
+//!     derived from the reference and CRAM may drop or regenerate them) **and `cF`** (CRAM
+//!     storage flags that some CRAM writers keep as a tag and htslib hides). Each field is
+//!     `tag[2] ‖ u8(type) ‖ value` with types normalised: every integer width is `i` + `i64`;
+//!     `A` + `u8`; `f` + float; `Z` + `bytes`; `H` + `bytes`; `B` + `u8(i|f)` + list of
+//!     `i64` or float elements (integer array widths normalised the same way).
+//!
+//! # Variant record (`V`)
+//!
+//! 1. `bytes(CHROM)`, 2. `u64 POS` (0 when absent), 3. IDs as a list of `bytes`, in file order,
+//!    4. `bytes(REF)`, 5. ALT as a list of `bytes`, 6. QUAL as `u8(0)` or `u8(1) ‖ float`,
+//!    7. FILTER as `u8(0)` when missing, else `u8(1)` and a list of `bytes`, **sorted**
+//!    (`PASS` is written as `PASS`),
+//!    8. INFO as a list sorted by key of `bytes(key) ‖ value`,
+//!    9. samples: `u32(number of samples)`, the FORMAT keys as a list of `bytes` in file order,
+//!    then for each sample and each key a value, with missing values written explicitly.
+//!
+//! A value is one of: `.` (missing), `F` (flag), `i ‖ i64`, `f ‖ float`, `c ‖ u32(char)`,
+//! `Z ‖ bytes`, `G ‖ list of (u8 phased ‖ i64 allele, -1 when missing)` for genotypes, or
+//! `a ‖ list of values` for arrays. A one-element array is written as its single value, so that
+//! text and binary decoders that disagree on `Number=A` with one ALT still agree. The phasing
+//! byte of a genotype's first allele is always 0 (VCF before 4.4 has no prefix phasing and
+//! decoders differ on what they report for it).
+//!
+//! # Read record (`R`)
+//!
+//! `bytes(name) ‖ bytes(description) ‖ bytes(sequence) ‖ bytes(quality)`, all as in the file
+//! (qualities keep their ASCII offset; FASTQ has no binary form that would re-encode them).
+//!
+//! # Header
+//!
+//! Only content survives; run-to-run noise is dropped.
+//!
+//! * Alignments: `bytes(coordinate-system seqcol digest)` (see [`crate::seqcol`], names and
+//!   lengths only, so that a CRAM writer adding `M5` does not change the content), then the read
+//!   groups as a list sorted by ID of `bytes(ID) ‖ list of (tag[2] ‖ bytes(value))` sorted by tag,
+//!   without `DT` (a date). `@HD` (version, sort order), `@PG`, `@CO` and every other `@SQ`
+//!   field are dropped.
+//! * Variants: `bytes(coordinate-system seqcol digest of the ##contig lines)` (a missing length
+//!   is 0), then the sample names as a list of `bytes`, in column order. INFO/FORMAT/FILTER
+//!   definitions, `##fileformat`, `##fileDate`, `##source`, tool command lines and every other
+//!   meta line are dropped: record values are typed by the decoder, so their bytes do not
+//!   depend on the definitions' wording.
+//! * Reads: empty.
+//!
+//! # Digests (all SHA-256 unless noted; the hex is lowercase)
+//!
+//! * record digest `r = SHA-256(0x00 ‖ kind ‖ record encoding)`;
+//! * header digest `h = SHA-256(0x06 ‖ kind ‖ header encoding)`;
+//! * records are cut into chunks of [`CHUNK_RECORDS`] in file order; a chunk leaf is
+//!   `SHA-256(0x01 ‖ r_1 ‖ … ‖ r_n)`, and the chunk leaves form an RFC 6962 Merkle tree
+//!   (see [`crate::merkle`]) with inner nodes `SHA-256(0x02 ‖ left ‖ right)`;
+//! * **content digest** `D = SHA3-256("bionft-c1" ‖ 0x00 ‖ kind ‖ h ‖ u64(record count) ‖
+//!   u64(CHUNK_RECORDS) ‖ merkle root)`, printed as `bionft-c1:<64 hex>`;
+//! * order-independent digest `U = SHA-256(0x05 ‖ h ‖ u64(count) ‖ sorted r_1 … r_n)`, where the
+//!   record digests are sorted bytewise with duplicates kept (see [`crate::unordered`]);
+//! * per-read-group digest `G = SHA-256(0x04 ‖ bytes(RG) ‖ r_i …)` over the group's records in
+//!   file order (records without `RG` form the group with the empty name);
+//! * **commitment** `C = SHA3-256(salt ‖ D)`, where `D` is the ASCII digest string exactly as
+//!   printed (`bionft-c1:…`, 74 bytes), so the scheme version is bound into the commitment.
+//!
+//! SHA-256 is used below the top because per-record hashing dominates the cost and SHA-256 runs
+//! on the CPU's SHA extensions; SHA3-256 binds the result and the commitment, as the chain does.
+
+use std::io;
+
+use sha2::{Digest, Sha256};
+
+use crate::merkle::Hash;
+use crate::seqcol::{self, Seqcol};
+use noodles::sam::alignment::record::{
+    cigar::{op::Kind as OpKind, Op},
+    data::field::{value::Array, Tag, Value as AuxValue},
+};
+use noodles::vcf::variant::record::samples::series::value::genotype::Phasing;
+use noodles::vcf::variant::record_buf::{info::field::Value as InfoValue, samples::sample::Value};
+
+/// The scheme name, printed before the content digest and hashed into it.
+pub const SCHEME: &str = "bionft-c1";
+
+/// The on-chain `digest_alg` id of [`SCHEME`].
+pub const DIGEST_ALG: u8 = 1;
+
+const HEADER_DOMAIN: u8 = 0x06;
+
+/// Records per Merkle chunk.
+pub const CHUNK_RECORDS: usize = 4096;
+
+/// What a file holds; decides the record encoding and the on-chain record kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Reads,
+    Alignment,
+    Variants,
+}
+
+impl Kind {
+    /// The byte that identifies the kind inside every hash.
+    pub fn tag(self) -> u8 {
+        match self {
+            Kind::Reads => b'R',
+            Kind::Alignment => b'A',
+            Kind::Variants => b'V',
+        }
+    }
+
+    /// The record kind `register_artifact` expects.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Reads => "reads",
+            Kind::Alignment => "alignment",
+            Kind::Variants => "variants",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Kind::Reads, Kind::Alignment, Kind::Variants]
+            .into_iter()
+            .find(|kind| kind.name() == name)
+    }
+}
+
+/// Appends canonical primitives to a byte buffer.
+pub struct Encoder<'a>(pub &'a mut Vec<u8>);
+
+impl Encoder<'_> {
+    pub fn u8(&mut self, n: u8) {
+        self.0.push(n);
+    }
+
+    pub fn u16(&mut self, n: u16) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    pub fn u32(&mut self, n: u32) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    pub fn u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    pub fn i64(&mut self, n: i64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    pub fn f32(&mut self, x: f32) {
+        self.u32(x.to_bits());
+    }
+
+    pub fn len(&mut self, n: usize) {
+        self.u32(u32::try_from(n).expect("canonical lengths fit in u32"));
+    }
+
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.len(b.len());
+        self.0.extend_from_slice(b);
+    }
+
+    /// Reserves a list-length slot; [`Encoder::patch_len`] fills it once the items are written.
+    fn len_slot(&mut self) -> usize {
+        self.u32(0);
+        self.0.len() - 4
+    }
+
+    fn patch_len(&mut self, slot: usize, n: usize) {
+        let n = u32::try_from(n).expect("canonical lengths fit in u32");
+        self.0[slot..slot + 4].copy_from_slice(&n.to_le_bytes());
+    }
+}
+
+/// How the bases of an alignment record are held by its decoder.
+pub enum Bases<'a> {
+    /// BAM's own packing: `len` bases, two per byte.
+    Packed { len: usize, bytes: &'a [u8] },
+    /// One ASCII symbol per base (SAM text, CRAM records).
+    Ascii(&'a [u8]),
+}
+
+/// The fields of one alignment record, borrowed from whichever decoder read it.
+pub struct AlignmentFields<'a, C, T> {
+    pub reference_name: &'a [u8],
+    pub position: u64,
+    pub cigar: C,
+    pub flags: u16,
+    pub mapping_quality: Option<u8>,
+    pub name: &'a [u8],
+    pub mate_reference_name: &'a [u8],
+    pub mate_position: u64,
+    pub template_length: i64,
+    pub bases: Bases<'a>,
+    pub quality_scores: &'a [u8],
+    pub data: T,
+}
+
+/// Scratch space reused across records so that encoding does not allocate per record.
+#[derive(Default)]
+pub struct Scratch {
+    fields: Vec<([u8; 2], usize, usize)>,
+    bytes: Vec<u8>,
+    read_group: Option<Vec<u8>>,
+}
+
+impl Scratch {
+    /// The `RG` of the last alignment record encoded with this scratch space.
+    pub fn read_group(&self) -> Option<&[u8]> {
+        self.read_group.as_deref()
+    }
+}
+
+const BASE_CODES: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
+
+fn base_code(base: u8) -> u8 {
+    let upper = base.to_ascii_uppercase();
+    BASE_CODES
+        .iter()
+        .position(|&b| b == upper)
+        .map_or(15, |i| i as u8)
+}
+
+fn op_symbol(kind: OpKind) -> u8 {
+    match kind {
+        OpKind::Match | OpKind::SequenceMatch | OpKind::SequenceMismatch => b'M',
+        OpKind::Insertion => b'I',
+        OpKind::Deletion => b'D',
+        OpKind::Skip => b'N',
+        OpKind::SoftClip => b'S',
+        OpKind::HardClip => b'H',
+        OpKind::Pad => b'P',
+    }
+}
+
+/// Whether a CIGAR symbol consumes reference positions.
+pub fn consumes_reference(symbol: u8) -> bool {
+    matches!(symbol, b'M' | b'D' | b'N')
+}
+
+/// Appends the `A` encoding of one alignment record, and keeps its `RG` in `scratch`.
+pub fn encode_alignment<'d, C, T>(
+    fields: AlignmentFields<'_, C, T>,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> io::Result<()>
+where
+    C: Iterator<Item = io::Result<Op>>,
+    T: Iterator<Item = io::Result<(Tag, AuxValue<'d>)>>,
+{
+    const UNMAPPED: u16 = 0x4;
+    let unmapped = fields.flags & UNMAPPED != 0;
+    let mut e = Encoder(out);
+    e.bytes(fields.reference_name);
+    e.u64(fields.position);
+
+    let slot = e.len_slot();
+    let mut count = 0;
+    let mut pending: Option<(u8, usize)> = None;
+    for op in fields.cigar.filter(|_| !unmapped) {
+        let op = op?;
+        if op.is_empty() {
+            continue;
+        }
+        let symbol = op_symbol(op.kind());
+        pending = match pending {
+            Some((s, n)) if s == symbol => Some((s, n + op.len())),
+            Some((s, n)) => {
+                e.len(n);
+                e.u8(s);
+                count += 1;
+                Some((symbol, op.len()))
+            }
+            None => Some((symbol, op.len())),
+        };
+    }
+    if let Some((s, n)) = pending {
+        e.len(n);
+        e.u8(s);
+        count += 1;
+    }
+    e.patch_len(slot, count);
+
+    e.u16(fields.flags);
+    e.u8(fields.mapping_quality.filter(|_| !unmapped).unwrap_or(255));
+    e.bytes(fields.name);
+    e.bytes(fields.mate_reference_name);
+    e.u64(fields.mate_position);
+    let same_start = fields.mate_position == fields.position
+        && (fields.mate_reference_name == fields.reference_name);
+    e.i64(if same_start {
+        fields.template_length.abs()
+    } else {
+        fields.template_length
+    });
+
+    let base_count = match fields.bases {
+        Bases::Packed { len, bytes } => {
+            let packed = len.div_ceil(2);
+            let bytes = bytes.get(..packed).ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "sequence shorter than its length",
+                )
+            })?;
+            e.len(len);
+            e.0.extend_from_slice(bytes);
+            if !len.is_multiple_of(2) {
+                *e.0.last_mut().expect("odd length has a byte") &= 0xf0;
+            }
+            len
+        }
+        Bases::Ascii(bases) => {
+            e.len(bases.len());
+            for pair in bases.chunks(2) {
+                let high = base_code(pair[0]) << 4;
+                let low = pair.get(1).map_or(0, |&b| base_code(b));
+                e.u8(high | low);
+            }
+            bases.len()
+        }
+    };
+
+    let qualities = fields.quality_scores;
+    if qualities.is_empty() || qualities.iter().all(|&q| q == 0xff) {
+        e.u8(0);
+    } else {
+        if qualities.len() != base_count {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} quality scores for {base_count} bases", qualities.len()),
+            ));
+        }
+        e.u8(1);
+        e.0.extend_from_slice(qualities);
+    }
+
+    encode_aux(fields.data, scratch, out)
+}
+
+fn encode_aux<'d, T>(data: T, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()>
+where
+    T: Iterator<Item = io::Result<(Tag, AuxValue<'d>)>>,
+{
+    scratch.fields.clear();
+    scratch.bytes.clear();
+    let mut read_group = scratch.read_group.take();
+    let mut has_read_group = false;
+    for field in data {
+        let (tag, value) = field?;
+        let tag: [u8; 2] = *tag.as_ref();
+        if matches!(&tag, b"MD" | b"NM" | b"cF") {
+            continue;
+        }
+        if &tag == b"RG" {
+            if let AuxValue::String(s) = &value {
+                let group = read_group.get_or_insert_with(Vec::new);
+                group.clear();
+                group.extend_from_slice(s);
+                has_read_group = true;
+            }
+        }
+        let start = scratch.bytes.len();
+        encode_aux_value(&value, &mut Encoder(&mut scratch.bytes))?;
+        scratch.fields.push((tag, start, scratch.bytes.len()));
+    }
+    scratch.fields.sort_unstable_by_key(|&(tag, _, _)| tag);
+    if let Some(pair) = scratch.fields.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "duplicate auxiliary tag {}",
+                String::from_utf8_lossy(&pair[0].0)
+            ),
+        ));
+    }
+    let mut e = Encoder(out);
+    e.len(scratch.fields.len());
+    for &(tag, start, end) in &scratch.fields {
+        e.0.extend_from_slice(&tag);
+        e.0.extend_from_slice(&scratch.bytes[start..end]);
+    }
+    scratch.read_group = read_group.filter(|_| has_read_group);
+    Ok(())
+}
+
+fn encode_aux_value(value: &AuxValue<'_>, e: &mut Encoder<'_>) -> io::Result<()> {
+    match value {
+        AuxValue::Character(c) => {
+            e.u8(b'A');
+            e.u8(*c);
+        }
+        AuxValue::Float(x) => {
+            e.u8(b'f');
+            e.f32(*x);
+        }
+        AuxValue::String(s) => {
+            e.u8(b'Z');
+            e.bytes(s);
+        }
+        AuxValue::Hex(s) => {
+            e.u8(b'H');
+            e.bytes(s);
+        }
+        AuxValue::Array(array) => encode_aux_array(array, e)?,
+        integer => {
+            e.u8(b'i');
+            e.i64(integer.as_int().expect("remaining aux values are integers"));
+        }
+    }
+    Ok(())
+}
+
+fn encode_aux_array(array: &Array<'_>, e: &mut Encoder<'_>) -> io::Result<()> {
+    fn ints<T: Into<i64>>(
+        values: impl Iterator<Item = io::Result<T>>,
+        e: &mut Encoder<'_>,
+    ) -> io::Result<()> {
+        e.u8(b'i');
+        let slot = e.len_slot();
+        let mut n = 0;
+        for value in values {
+            e.i64(value?.into());
+            n += 1;
+        }
+        e.patch_len(slot, n);
+        Ok(())
+    }
+    e.u8(b'B');
+    match array {
+        Array::Int8(values) => ints(values.iter(), e),
+        Array::UInt8(values) => ints(values.iter(), e),
+        Array::Int16(values) => ints(values.iter(), e),
+        Array::UInt16(values) => ints(values.iter(), e),
+        Array::Int32(values) => ints(values.iter(), e),
+        Array::UInt32(values) => ints(values.iter(), e),
+        Array::Float(values) => {
+            e.u8(b'f');
+            let slot = e.len_slot();
+            let mut n = 0;
+            for value in values.iter() {
+                e.f32(value?);
+                n += 1;
+            }
+            e.patch_len(slot, n);
+            Ok(())
+        }
+    }
+}
+
+/// Appends the `R` encoding of one FASTQ record.
+pub fn encode_read(
+    name: &[u8],
+    description: &[u8],
+    sequence: &[u8],
+    quality: &[u8],
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    if sequence.len() != quality.len() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "read {}: sequence has {} bases but quality has {} scores",
+                String::from_utf8_lossy(name),
+                sequence.len(),
+                quality.len()
+            ),
+        ));
+    }
+    let mut e = Encoder(out);
+    e.bytes(name);
+    e.bytes(description);
+    e.bytes(sequence);
+    e.bytes(quality);
+    Ok(())
+}
+
+/// Appends the `V` encoding of one variant record.
+pub fn encode_variant(record: &noodles::vcf::variant::RecordBuf, out: &mut Vec<u8>) {
+    let mut e = Encoder(out);
+    e.bytes(record.reference_sequence_name().as_bytes());
+    e.u64(record.variant_start().map_or(0, |p| p.get() as u64));
+    let ids = record.ids().as_ref();
+    e.len(ids.len());
+    for id in ids {
+        e.bytes(id.as_bytes());
+    }
+    e.bytes(record.reference_bases().as_bytes());
+    let alts = record.alternate_bases().as_ref();
+    e.len(alts.len());
+    for alt in alts {
+        e.bytes(alt.as_bytes());
+    }
+    match record.quality_score() {
+        Some(q) => {
+            e.u8(1);
+            e.f32(q);
+        }
+        None => e.u8(0),
+    }
+    let filters = record.filters().as_ref();
+    if filters.is_empty() {
+        e.u8(0);
+    } else {
+        e.u8(1);
+        let mut sorted: Vec<&String> = filters.iter().collect();
+        sorted.sort_unstable();
+        e.len(sorted.len());
+        for filter in sorted {
+            e.bytes(filter.as_bytes());
+        }
+    }
+    let mut info: Vec<(&String, Option<&InfoValue>)> = record
+        .info()
+        .as_ref()
+        .iter()
+        .map(|(k, v)| (k, v.as_ref()))
+        .collect();
+    info.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    e.len(info.len());
+    for (key, value) in info {
+        e.bytes(key.as_bytes());
+        encode_info_value(value, &mut e);
+    }
+    let samples = record.samples();
+    let keys = samples.keys().as_ref();
+    let values: Vec<_> = samples.values().collect();
+    e.len(values.len());
+    e.len(keys.len());
+    for key in keys {
+        e.bytes(key.as_bytes());
+    }
+    for sample in values {
+        let present = sample.values();
+        for i in 0..keys.len() {
+            encode_sample_value(present.get(i).and_then(Option::as_ref), &mut e);
+        }
+    }
+}
+
+/// The scalar shapes shared by INFO and FORMAT values.
+enum Scalar<'a> {
+    Missing,
+    Integer(i32),
+    Float(f32),
+    Character(char),
+    String(&'a str),
+}
+
+impl Scalar<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            Scalar::Missing => e.u8(b'.'),
+            Scalar::Integer(n) => {
+                e.u8(b'i');
+                e.i64(i64::from(*n));
+            }
+            Scalar::Float(x) => {
+                e.u8(b'f');
+                e.f32(*x);
+            }
+            Scalar::Character(c) => {
+                e.u8(b'c');
+                e.u32(u32::from(*c));
+            }
+            Scalar::String(s) => {
+                e.u8(b'Z');
+                e.bytes(s.as_bytes());
+            }
+        }
+    }
+}
+
+/// Writes an array, or its single element when it has exactly one.
+fn encode_array<'a>(items: Vec<Scalar<'a>>, e: &mut Encoder<'_>) {
+    if let [single] = items.as_slice() {
+        single.encode(e);
+        return;
+    }
+    e.u8(b'a');
+    e.len(items.len());
+    for item in &items {
+        item.encode(e);
+    }
+}
+
+macro_rules! array_scalars {
+    ($array:expr, $Array:path) => {{
+        use $Array as A;
+        match $array {
+            A::Integer(v) => v
+                .iter()
+                .map(|x| x.map_or(Scalar::Missing, Scalar::Integer))
+                .collect(),
+            A::Float(v) => v
+                .iter()
+                .map(|x| x.map_or(Scalar::Missing, Scalar::Float))
+                .collect(),
+            A::Character(v) => v
+                .iter()
+                .map(|x| x.map_or(Scalar::Missing, Scalar::Character))
+                .collect(),
+            A::String(v) => v
+                .iter()
+                .map(|x| x.as_deref().map_or(Scalar::Missing, Scalar::String))
+                .collect(),
+        }
+    }};
+}
+
+fn encode_info_value(value: Option<&InfoValue>, e: &mut Encoder<'_>) {
+    match value {
+        None => e.u8(b'.'),
+        Some(InfoValue::Flag) => e.u8(b'F'),
+        Some(InfoValue::Integer(n)) => Scalar::Integer(*n).encode(e),
+        Some(InfoValue::Float(x)) => Scalar::Float(*x).encode(e),
+        Some(InfoValue::Character(c)) => Scalar::Character(*c).encode(e),
+        Some(InfoValue::String(s)) => Scalar::String(s).encode(e),
+        Some(InfoValue::Array(array)) => encode_array(
+            array_scalars!(
+                array,
+                noodles::vcf::variant::record_buf::info::field::value::Array
+            ),
+            e,
+        ),
+    }
+}
+
+fn encode_sample_value(value: Option<&Value>, e: &mut Encoder<'_>) {
+    match value {
+        None => e.u8(b'.'),
+        Some(Value::Integer(n)) => Scalar::Integer(*n).encode(e),
+        Some(Value::Float(x)) => Scalar::Float(*x).encode(e),
+        Some(Value::Character(c)) => Scalar::Character(*c).encode(e),
+        Some(Value::String(s)) => Scalar::String(s).encode(e),
+        Some(Value::Genotype(genotype)) => {
+            let alleles = genotype.as_ref();
+            e.u8(b'G');
+            e.len(alleles.len());
+            for (i, allele) in alleles.iter().enumerate() {
+                e.u8(u8::from(i > 0 && allele.phasing() == Phasing::Phased));
+                e.i64(allele.position().map_or(-1, |p| p as i64));
+            }
+        }
+        Some(Value::Array(array)) => encode_array(
+            array_scalars!(
+                array,
+                noodles::vcf::variant::record_buf::samples::sample::value::Array
+            ),
+            e,
+        ),
+    }
+}
+
+/// A file's canonical header: its encoding's digest and what reports show about it.
+#[derive(Clone, Debug)]
+pub struct CanonicalHeader {
+    pub kind: Kind,
+    /// `h`, the header digest.
+    pub digest: Hash,
+    /// Seqcol digests of the reference sequences; `None` for reads.
+    pub seqcol: Option<Seqcol>,
+}
+
+impl CanonicalHeader {
+    fn new(kind: Kind, encoding: &[u8], seqcol: Option<Seqcol>) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update([HEADER_DOMAIN, kind.tag()]);
+        hasher.update(encoding);
+        Self {
+            kind,
+            digest: hasher.finalize().into(),
+            seqcol,
+        }
+    }
+
+    /// The header of a FASTQ file, which has none.
+    pub fn reads() -> Self {
+        Self::new(Kind::Reads, &[], None)
+    }
+
+    /// The content of a SAM/BAM/CRAM header: coordinate system and read groups.
+    pub fn alignment(header: &noodles::sam::Header) -> Self {
+        use noodles::sam::header::record::value::map::reference_sequence::tag::MD5_CHECKSUM;
+        const DATE: [u8; 2] = *b"DT";
+
+        let names: Vec<String> = header
+            .reference_sequences()
+            .keys()
+            .map(|name| String::from_utf8_lossy(name).into_owned())
+            .collect();
+        let sequences: Vec<seqcol::Sequence<'_>> = header
+            .reference_sequences()
+            .values()
+            .zip(&names)
+            .map(|(map, name)| seqcol::Sequence {
+                name,
+                length: map.length().get() as u64,
+                md5: map
+                    .other_fields()
+                    .get(&MD5_CHECKSUM)
+                    .and_then(|m5| std::str::from_utf8(m5).ok()),
+            })
+            .collect();
+        let seqcol = Seqcol::new(&sequences);
+
+        let mut out = Vec::new();
+        let mut e = Encoder(&mut out);
+        e.bytes(seqcol.coordinate_system.as_bytes());
+        let mut groups: Vec<_> = header.read_groups().iter().collect();
+        groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        e.len(groups.len());
+        for (id, map) in groups {
+            e.bytes(id);
+            let mut fields: Vec<([u8; 2], &[u8])> = map
+                .other_fields()
+                .iter()
+                .map(|(tag, value)| (*tag.as_ref(), value.as_ref()))
+                .filter(|(tag, _)| *tag != DATE)
+                .collect();
+            fields.sort_unstable();
+            e.len(fields.len());
+            for (tag, value) in fields {
+                e.0.extend_from_slice(&tag);
+                e.bytes(value);
+            }
+        }
+        Self::new(Kind::Alignment, &out, Some(seqcol))
+    }
+
+    /// The content of a VCF/BCF header: contigs and sample names.
+    pub fn variants(header: &noodles::vcf::Header) -> Self {
+        let sequences: Vec<seqcol::Sequence<'_>> = header
+            .contigs()
+            .iter()
+            .map(|(name, map)| seqcol::Sequence {
+                name,
+                length: map.length().map_or(0, |n| n as u64),
+                md5: map.md5(),
+            })
+            .collect();
+        let seqcol = Seqcol::new(&sequences);
+        let mut out = Vec::new();
+        let mut e = Encoder(&mut out);
+        e.bytes(seqcol.coordinate_system.as_bytes());
+        e.len(header.sample_names().len());
+        for name in header.sample_names() {
+            e.bytes(name.as_bytes());
+        }
+        Self::new(Kind::Variants, &out, Some(seqcol))
+    }
+}
+
+/// Where a record lies on its reference: 1-based, inclusive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Locus {
+    pub reference: Vec<u8>,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Reads the locus back out of an encoding: alignments span their CIGAR's reference-consuming
+/// ops, variants their REF allele. `None` for reads and for records without a position.
+pub fn locus(kind: Kind, encoding: &[u8]) -> io::Result<Option<Locus>> {
+    let mut d = Decoder(encoding);
+    let (reference, start, span) = match kind {
+        Kind::Reads => return Ok(None),
+        Kind::Alignment => {
+            let reference = d.bytes()?;
+            let start = d.u64()?;
+            let mut span = 0u64;
+            for _ in 0..d.u32()? {
+                let len = u64::from(d.u32()?);
+                if consumes_reference(d.u8()?) {
+                    span += len;
+                }
+            }
+            (reference, start, span)
+        }
+        Kind::Variants => {
+            let reference = d.bytes()?;
+            let start = d.u64()?;
+            for _ in 0..d.u32()? {
+                d.bytes()?;
+            }
+            (reference, start, d.bytes()?.len() as u64)
+        }
+    };
+    if reference.is_empty() || start == 0 {
+        return Ok(None);
+    }
+    Ok(Some(Locus {
+        reference: reference.to_vec(),
+        start,
+        end: start + span.max(1) - 1,
+    }))
+}
+
+/// Reads canonical primitives; the inverse of [`Encoder`] for the leading fields.
+struct Decoder<'a>(&'a [u8]);
+
+impl<'a> Decoder<'a> {
+    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
+        if self.0.len() < n {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "canonical encoding is truncated",
+            ));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn u8(&mut self) -> io::Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> io::Result<u32> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    fn u64(&mut self) -> io::Result<u64> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+
+    fn bytes(&mut self) -> io::Result<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+}

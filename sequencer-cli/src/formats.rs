@@ -1,0 +1,377 @@
+//! File formats: detection from content, and one reader module per format behind
+//! [`RecordSource`].
+//!
+//! A source decodes records on the reading thread; its [`RecordEncoder`] turns each record into
+//! the canonical encoding on any worker thread. [`open`] detects the format and hands the typed
+//! source to a [`SourceVisitor`], so the digest pipeline is written once, generically.
+
+mod bam;
+mod bcf;
+mod cram;
+mod fastq;
+mod sam;
+mod vcf;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use noodles::bgzf;
+
+use crate::canonical::{CanonicalHeader, Kind, Scratch};
+
+/// A detected file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Sam,
+    Bam,
+    Cram,
+    Vcf,
+    Bcf,
+    Fastq,
+}
+
+impl Format {
+    pub fn kind(self) -> Kind {
+        match self {
+            Format::Fastq => Kind::Reads,
+            Format::Sam | Format::Bam | Format::Cram => Kind::Alignment,
+            Format::Vcf | Format::Bcf => Kind::Variants,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Sam => "SAM",
+            Format::Bam => "BAM",
+            Format::Cram => "CRAM",
+            Format::Vcf => "VCF",
+            Format::Bcf => "BCF",
+            Format::Fastq => "FASTQ",
+        })
+    }
+}
+
+/// The compression layer around a format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Bgzf,
+}
+
+impl fmt::Display for Compression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Compression::None => "plain",
+            Compression::Gzip => "gzip",
+            Compression::Bgzf => "bgzf",
+        })
+    }
+}
+
+/// Decodes records from a file, in file order, on one thread.
+pub trait RecordSource {
+    type Record: Default + Send;
+    type Encoder: RecordEncoder<Record = Self::Record>;
+
+    /// Reads the next record into `record`; `false` at the end of the file.
+    fn read(&mut self, record: &mut Self::Record) -> io::Result<bool>;
+
+    /// The encoder for this file's records (it holds what it needs of the header).
+    fn encoder(&self) -> Self::Encoder;
+}
+
+/// Appends the canonical encoding of one record (see [`crate::canonical`]).
+pub trait RecordEncoder: Send + Sync {
+    type Record;
+
+    fn encode(
+        &self,
+        record: &Self::Record,
+        scratch: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()>;
+}
+
+/// What the digest pipeline does with an opened file; called with the concrete source type.
+pub trait SourceVisitor {
+    type Output;
+
+    fn visit<S: RecordSource>(self, opened: Opened, source: S) -> io::Result<Self::Output>;
+}
+
+/// A file's identity, decided before any record is read.
+pub struct Opened {
+    pub format: Format,
+    pub compression: Compression,
+    pub header: CanonicalHeader,
+}
+
+/// Options that change how a file is opened.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// FASTA reference for CRAM.
+    pub reference: Option<PathBuf>,
+}
+
+const BGZF_EOF: [u8; 28] = [
+    0x1f, 0x8b, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00,
+    0x1b, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+];
+
+/// The CRAM 3.x end-of-file container.
+const CRAM3_EOF: [u8; 38] = [
+    0x0f, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xe0, 0x45, 0x4f, 0x46, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0x00, 0x05, 0xbd, 0xd9, 0x4f, 0x00, 0x01, 0x00, 0x06, 0x06, 0x01, 0x00, 0x01, 0x00,
+    0x01, 0x00, 0xee, 0x63, 0x01, 0x4b,
+];
+
+/// The CRAM 2.1 end-of-file container.
+const CRAM2_EOF: [u8; 30] = [
+    0x0b, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xe0, 0x45, 0x4f, 0x46, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0x06, 0x06, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00,
+];
+
+fn invalid(message: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message.into())
+}
+
+/// Detects the format of `path` from its first bytes, and checks the end-of-file marker of
+/// block-compressed and CRAM files so that a truncated file is refused before decoding.
+pub fn detect(path: &Path) -> io::Result<(Format, Compression)> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Err(invalid("empty file"));
+    }
+    let mut head = Vec::with_capacity(1 << 16);
+    (&mut file).take(1 << 16).read_to_end(&mut head)?;
+
+    if head.starts_with(b"CRAM") {
+        let major = head.get(4).copied().unwrap_or(0);
+        let tail = read_tail(
+            &mut file,
+            len,
+            if major >= 3 {
+                CRAM3_EOF.len()
+            } else {
+                CRAM2_EOF.len()
+            },
+        )?;
+        if tail != CRAM3_EOF[..] && tail != CRAM2_EOF[..] {
+            return Err(invalid("truncated CRAM: missing end-of-file container"));
+        }
+        return Ok((Format::Cram, Compression::None));
+    }
+
+    let (compression, inner) = if head.starts_with(&[0x1f, 0x8b]) {
+        if is_bgzf_header(&head) {
+            if read_tail(&mut file, len, BGZF_EOF.len())? != BGZF_EOF[..] {
+                return Err(invalid("truncated BGZF: missing end-of-file block"));
+            }
+            let mut inner = Vec::new();
+            bgzf::io::Reader::new(head.as_slice())
+                .take(1 << 12)
+                .read_to_end(&mut inner)
+                .or_else(|e| tolerate_cut(e, &inner))?;
+            (Compression::Bgzf, inner)
+        } else {
+            let mut inner = Vec::new();
+            flate2::read::MultiGzDecoder::new(head.as_slice())
+                .take(1 << 12)
+                .read_to_end(&mut inner)
+                .or_else(|e| tolerate_cut(e, &inner))?;
+            (Compression::Gzip, inner)
+        }
+    } else {
+        (Compression::None, head)
+    };
+
+    let format = sniff(&inner).ok_or_else(|| {
+        invalid("unrecognised format (expected SAM, BAM, CRAM, VCF, BCF or FASTQ)")
+    })?;
+    match (format, compression) {
+        (Format::Bam | Format::Bcf, Compression::Bgzf) => {}
+        (Format::Bam | Format::Bcf, _) => {
+            return Err(invalid(format!("{format} must be BGZF-compressed")));
+        }
+        // Uncompressed text has no end marker; a file cut short mostly ends mid-line.
+        (_, Compression::None) if read_tail(&mut file, len, 1)? != b"\n" => {
+            return Err(invalid(format!(
+                "truncated {format}: the last line has no newline"
+            )));
+        }
+        _ => {}
+    }
+    Ok((format, compression))
+}
+
+/// Reading only the first 64 KiB of a compressed file may cut a block or member short; what was
+/// decoded before the cut is enough to sniff the format.
+fn tolerate_cut(e: io::Error, decoded: &[u8]) -> io::Result<usize> {
+    if e.kind() == io::ErrorKind::UnexpectedEof && !decoded.is_empty() {
+        Ok(decoded.len())
+    } else {
+        Err(invalid(format!("corrupt compressed data: {e}")))
+    }
+}
+
+fn read_tail(file: &mut File, len: u64, n: usize) -> io::Result<Vec<u8>> {
+    let n = (n as u64).min(len);
+    file.seek(SeekFrom::Start(len - n))?;
+    let mut tail = vec![0; n as usize];
+    file.read_exact(&mut tail)?;
+    Ok(tail)
+}
+
+fn is_bgzf_header(head: &[u8]) -> bool {
+    head.len() >= 18 && head[3] & 0x04 != 0 && head[10..12] == [6, 0] && &head[12..14] == b"BC"
+}
+
+fn sniff(data: &[u8]) -> Option<Format> {
+    const SAM_HEADER_TAGS: [&[u8]; 5] = [b"@HD\t", b"@SQ\t", b"@RG\t", b"@PG\t", b"@CO\t"];
+    if data.starts_with(b"BAM\x01") {
+        Some(Format::Bam)
+    } else if data.starts_with(b"BCF\x02") {
+        Some(Format::Bcf)
+    } else if data.starts_with(b"##fileformat=VCF") {
+        Some(Format::Vcf)
+    } else if SAM_HEADER_TAGS.iter().any(|tag| data.starts_with(tag)) {
+        Some(Format::Sam)
+    } else if data.starts_with(b"@") {
+        Some(Format::Fastq)
+    } else {
+        let line = data.split(|&b| b == b'\n').next()?;
+        (line.split(|&b| b == b'\t').count() >= 11).then_some(Format::Sam)
+    }
+}
+
+/// A reader that counts the bytes it passes on and feeds them to the file digest.
+pub struct Tap<R> {
+    inner: R,
+    tap: crate::pipeline::ByteTap,
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.tap.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Opens `path` (already detected) and passes its header and typed source to `visitor`.
+pub fn open<V: SourceVisitor>(
+    path: &Path,
+    format: Format,
+    compression: Compression,
+    options: &OpenOptions,
+    tap: crate::pipeline::ByteTap,
+    visitor: V,
+) -> io::Result<V::Output> {
+    let file = File::open(path)?;
+    let tapped = Tap { inner: file, tap };
+    match format {
+        Format::Bam => {
+            let (header, source) = bam::open(tapped)?;
+            visitor.visit(
+                Opened {
+                    format,
+                    compression,
+                    header,
+                },
+                source,
+            )
+        }
+        Format::Cram => {
+            let (header, source) = cram::open(tapped, options.reference.as_deref())?;
+            visitor.visit(
+                Opened {
+                    format,
+                    compression,
+                    header,
+                },
+                source,
+            )
+        }
+        Format::Bcf => {
+            let (header, source) = bcf::open(tapped)?;
+            visitor.visit(
+                Opened {
+                    format,
+                    compression,
+                    header,
+                },
+                source,
+            )
+        }
+        Format::Sam => {
+            let (header, source) = sam::open(open_text(tapped, compression))?;
+            visitor.visit(
+                Opened {
+                    format,
+                    compression,
+                    header,
+                },
+                source,
+            )
+        }
+        Format::Vcf => {
+            let (header, source) = vcf::open(open_text(tapped, compression))?;
+            visitor.visit(
+                Opened {
+                    format,
+                    compression,
+                    header,
+                },
+                source,
+            )
+        }
+        Format::Fastq => {
+            let (header, source) = fastq::open(open_text(tapped, compression));
+            visitor.visit(
+                Opened {
+                    format,
+                    compression,
+                    header,
+                },
+                source,
+            )
+        }
+    }
+}
+
+/// Opens a text format (SAM, VCF, FASTQ) under any compression.
+fn open_text(tapped: Tap<File>, compression: Compression) -> Box<dyn BufRead + Send> {
+    match compression {
+        Compression::None => Box::new(BufReader::with_capacity(1 << 17, tapped)),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            1 << 17,
+            flate2::read::MultiGzDecoder::new(BufReader::new(tapped)),
+        )),
+        Compression::Bgzf => Box::new(bgzf::io::Reader::new(tapped)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_format_from_its_first_bytes() {
+        assert_eq!(sniff(b"BAM\x01rest"), Some(Format::Bam));
+        assert_eq!(sniff(b"BCF\x02\x02"), Some(Format::Bcf));
+        assert_eq!(sniff(b"##fileformat=VCFv4.2\n"), Some(Format::Vcf));
+        assert_eq!(sniff(b"@HD\tVN:1.6\n"), Some(Format::Sam));
+        assert_eq!(sniff(b"@read1\nACGT\n+\nIIII\n"), Some(Format::Fastq));
+        assert_eq!(
+            sniff(b"r\t0\t*\t0\t0\t*\t*\t0\t0\tA\tI\n"),
+            Some(Format::Sam)
+        );
+        assert_eq!(sniff(b">chr1\nACGT\n"), None);
+    }
+}

@@ -1,0 +1,50 @@
+//! FASTQ reads (plain, gzip or BGZF).
+
+use std::io::{self, BufRead};
+
+use noodles::fastq;
+
+use super::{RecordEncoder, RecordSource};
+use crate::canonical::{encode_read, CanonicalHeader, Scratch};
+
+pub struct Source {
+    reader: fastq::io::Reader<Box<dyn BufRead + Send>>,
+}
+
+pub fn open(inner: Box<dyn BufRead + Send>) -> (CanonicalHeader, Source) {
+    (
+        CanonicalHeader::reads(),
+        Source {
+            reader: fastq::io::Reader::new(inner),
+        },
+    )
+}
+
+impl RecordSource for Source {
+    type Record = fastq::Record;
+    type Encoder = Encoder;
+
+    fn read(&mut self, record: &mut fastq::Record) -> io::Result<bool> {
+        Ok(self.reader.read_record(record)? != 0)
+    }
+
+    fn encoder(&self) -> Encoder {
+        Encoder
+    }
+}
+
+pub struct Encoder;
+
+impl RecordEncoder for Encoder {
+    type Record = fastq::Record;
+
+    fn encode(&self, record: &fastq::Record, _: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+        encode_read(
+            record.name(),
+            record.description(),
+            record.sequence(),
+            record.quality_scores(),
+            out,
+        )
+    }
+}

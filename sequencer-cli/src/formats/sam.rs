@@ -1,0 +1,106 @@
+//! SAM text alignments (plain, gzip or BGZF), and the pieces shared by every decoder that
+//! yields `sam::alignment::RecordBuf` (SAM and CRAM).
+
+use std::io::{self, BufRead};
+use std::sync::Arc;
+
+use noodles::sam::{self, alignment::RecordBuf};
+
+use super::{RecordEncoder, RecordSource};
+use crate::canonical::{encode_alignment, AlignmentFields, Bases, CanonicalHeader, Scratch};
+
+pub struct Source {
+    reader: sam::io::Reader<Box<dyn BufRead + Send>>,
+    header: sam::Header,
+    names: Arc<Vec<Vec<u8>>>,
+}
+
+pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Source)> {
+    let mut reader = sam::io::Reader::new(inner);
+    let header = reader.read_header()?;
+    let names = reference_names(&header);
+    Ok((
+        CanonicalHeader::alignment(&header),
+        Source {
+            reader,
+            header,
+            names,
+        },
+    ))
+}
+
+impl RecordSource for Source {
+    type Record = RecordBuf;
+    type Encoder = Encoder;
+
+    fn read(&mut self, record: &mut RecordBuf) -> io::Result<bool> {
+        Ok(self.reader.read_record_buf(&self.header, record)? != 0)
+    }
+
+    fn encoder(&self) -> Encoder {
+        Encoder::new(Arc::clone(&self.names))
+    }
+}
+
+/// The header's reference sequence names, by index.
+pub fn reference_names(header: &sam::Header) -> Arc<Vec<Vec<u8>>> {
+    Arc::new(
+        header
+            .reference_sequences()
+            .keys()
+            .map(|name| name.to_vec())
+            .collect(),
+    )
+}
+
+/// The name of reference `id`; empty for none; an error when the header has no such reference.
+pub fn reference_name(names: &[Vec<u8>], id: Option<usize>) -> io::Result<&[u8]> {
+    match id {
+        None => Ok(&[]),
+        Some(id) => names.get(id).map(Vec::as_slice).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("reference sequence index {id} is not in the header"),
+            )
+        }),
+    }
+}
+
+/// Encodes `RecordBuf`s, whichever decoder produced them.
+pub struct Encoder {
+    names: Arc<Vec<Vec<u8>>>,
+}
+
+impl Encoder {
+    pub fn new(names: Arc<Vec<Vec<u8>>>) -> Self {
+        Self { names }
+    }
+}
+
+impl RecordEncoder for Encoder {
+    type Record = RecordBuf;
+
+    fn encode(
+        &self,
+        record: &RecordBuf,
+        scratch: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        let data = sam::alignment::Record::data(record);
+        let fields = AlignmentFields {
+            reference_name: reference_name(&self.names, record.reference_sequence_id())?,
+            position: record.alignment_start().map_or(0, |p| p.get() as u64),
+            cigar: record.cigar().as_ref().iter().copied().map(Ok),
+            flags: record.flags().bits(),
+            mapping_quality: record.mapping_quality().map(u8::from),
+            name: record.name().map_or(&[][..], |n| n.as_ref()),
+            mate_reference_name: reference_name(&self.names, record.mate_reference_sequence_id())?,
+            mate_position: record.mate_alignment_start().map_or(0, |p| p.get() as u64),
+            template_length: i64::from(record.template_length()),
+            bases: Bases::Ascii(record.sequence().as_ref()),
+            quality_scores: record.quality_scores().as_ref(),
+            data: data.iter(),
+        };
+        encode_alignment(fields, scratch, out)
+    }
+}

@@ -1,0 +1,359 @@
+//! Digesting one file: detect, open, decode records on the calling thread, encode and hash
+//! chunks of [`CHUNK_RECORDS`] on worker threads, and fold the chunks in file order.
+//!
+//! Memory is bounded by the chunks in flight (twice the workers, each [`CHUNK_RECORDS`] records)
+//! plus the order-independent digest's buffer, whatever the file size.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use crate::canonical::{locus, CanonicalHeader, Kind, Scratch, CHUNK_RECORDS};
+use crate::digest::{record_digest, Accumulator, ChunkDigests, Digests};
+use crate::formats::{
+    self, Compression, Format, OpenOptions, Opened, RecordEncoder, RecordSource, SourceVisitor,
+};
+use crate::merkle::Hash;
+use crate::progress::Progress;
+use crate::proof::Region;
+use crate::unordered;
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Threads in all: one decodes, the rest encode and hash.
+    pub threads: usize,
+    pub open: OpenOptions,
+    pub progress: bool,
+    /// Keep the encodings of records overlapping this region (for `prove`).
+    pub region: Option<Region>,
+    pub unordered_budget: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            threads: 2,
+            open: OpenOptions::default(),
+            progress: false,
+            region: None,
+            unordered_budget: unordered::DEFAULT_BUDGET,
+        }
+    }
+}
+
+/// Everything known about one file after digesting it.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub format: Format,
+    pub compression: Compression,
+    pub header: CanonicalHeader,
+    pub file_size: u64,
+    pub file_sha256: Hash,
+    pub digests: Digests,
+    /// With [`Options::region`]: chunks holding overlapping records, by chunk index.
+    pub selected: BTreeMap<usize, SelectedChunk>,
+}
+
+impl FileReport {
+    pub fn kind(&self) -> Kind {
+        self.header.kind
+    }
+}
+
+/// A chunk with records in the requested region: all its record digests, and the encodings
+/// of the overlapping records by their offset in the chunk.
+#[derive(Clone, Debug, Default)]
+pub struct SelectedChunk {
+    pub record_digests: Vec<Hash>,
+    pub records: Vec<(usize, Vec<u8>)>,
+}
+
+/// Counts and hashes the file's bytes as the decoder reads them (the file digest).
+#[derive(Clone, Default)]
+pub struct ByteTap {
+    hasher: Arc<Mutex<Sha256>>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl ByteTap {
+    pub fn update(&self, data: &[u8]) {
+        self.hasher.lock().expect("tap lock").update(data);
+        self.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Hashes whatever the decoder left unread, and returns the file's SHA-256.
+    fn finish(self, path: &Path) -> io::Result<Hash> {
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(self.bytes()))?;
+        let mut rest = Vec::new();
+        file.read_to_end(&mut rest)?;
+        self.update(&rest);
+        let hasher = self.hasher.lock().expect("tap lock").clone();
+        Ok(hasher.finalize().into())
+    }
+}
+
+/// Digests one file. Any decoder panic is reported as corrupt input.
+pub fn digest_file(path: &Path, options: &Options) -> io::Result<FileReport> {
+    match panic::catch_unwind(AssertUnwindSafe(|| digest_file_inner(path, options))) {
+        Ok(result) => result,
+        Err(payload) => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "corrupt input (decoder failed: {})",
+                panic_message(&payload)
+            ),
+        )),
+    }
+}
+
+fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+fn digest_file_inner(path: &Path, options: &Options) -> io::Result<FileReport> {
+    let (format, compression) = formats::detect(path)?;
+    let file_size = std::fs::metadata(path)?.len();
+    let tap = ByteTap::default();
+    let label = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let run = Run {
+        options,
+        tap: tap.clone(),
+        progress: Progress::new(&label, file_size, options.progress),
+    };
+    let (opened, digests, selected) =
+        formats::open(path, format, compression, &options.open, tap.clone(), run)?;
+    let file_sha256 = tap.finish(path)?;
+    Ok(FileReport {
+        path: path.to_owned(),
+        format: opened.format,
+        compression: opened.compression,
+        header: opened.header,
+        file_size,
+        file_sha256,
+        digests,
+        selected,
+    })
+}
+
+struct Run<'a> {
+    options: &'a Options,
+    tap: ByteTap,
+    progress: Progress,
+}
+
+type RunOutput = (Opened, Digests, BTreeMap<usize, SelectedChunk>);
+
+/// What a worker returns for one chunk.
+struct ChunkResult {
+    digests: ChunkDigests,
+    selected: Vec<(usize, Vec<u8>)>,
+}
+
+/// A worker's reusable buffers.
+#[derive(Default)]
+struct Worker {
+    scratch: Scratch,
+    encoding: Vec<u8>,
+}
+
+impl Worker {
+    fn digest_chunk<E: RecordEncoder>(
+        &mut self,
+        encoder: &E,
+        kind: Kind,
+        region: Option<&Region>,
+        first_record: u64,
+        records: &[E::Record],
+    ) -> io::Result<ChunkResult> {
+        let mut digests = ChunkDigests::default();
+        let mut selected = Vec::new();
+        for (offset, record) in records.iter().enumerate() {
+            self.encoding.clear();
+            encoder
+                .encode(record, &mut self.scratch, &mut self.encoding)
+                .map_err(|e| {
+                    io::Error::new(
+                        e.kind(),
+                        format!("record {}: {e}", first_record + offset as u64 + 1),
+                    )
+                })?;
+            digests.push(
+                record_digest(kind, &self.encoding),
+                self.scratch.read_group(),
+            );
+            if let Some(region) = region {
+                if locus(kind, &self.encoding)?.is_some_and(|l| region.overlaps(&l)) {
+                    selected.push((offset, self.encoding.clone()));
+                }
+            }
+        }
+        Ok(ChunkResult { digests, selected })
+    }
+}
+
+/// Reads up to a chunk of records into `batch`, reusing its records' allocations.
+/// Returns `false` once the source is exhausted.
+fn fill_batch<S: RecordSource>(source: &mut S, batch: &mut Vec<S::Record>) -> io::Result<bool> {
+    batch.resize_with(CHUNK_RECORDS, Default::default);
+    for i in 0..CHUNK_RECORDS {
+        if !source.read(&mut batch[i])? {
+            batch.truncate(i);
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+impl SourceVisitor for Run<'_> {
+    type Output = RunOutput;
+
+    fn visit<S: RecordSource>(mut self, opened: Opened, mut source: S) -> io::Result<RunOutput> {
+        let kind = opened.header.kind;
+        let encoder = source.encoder();
+        let region = self.options.region.as_ref();
+        let mut folded = Folded::new(kind, self.options.unordered_budget);
+        let workers = self.options.threads.saturating_sub(1);
+
+        if workers == 0 {
+            let mut worker = Worker::default();
+            let mut batch = Vec::new();
+            let mut more = true;
+            while more {
+                more = fill_batch(&mut source, &mut batch)?;
+                if !batch.is_empty() {
+                    let first = (folded.chunks() * CHUNK_RECORDS) as u64;
+                    let result = worker.digest_chunk(&encoder, kind, region, first, &batch)?;
+                    folded.add(result)?;
+                }
+                self.progress.update(self.tap.bytes());
+            }
+        } else {
+            std::thread::scope(|scope| -> io::Result<()> {
+                type Job<R> = (usize, Vec<R>);
+                let (job_tx, job_rx) = crossbeam_channel::bounded::<Job<S::Record>>(workers);
+                let (done_tx, done_rx) = crossbeam_channel::unbounded();
+                for _ in 0..workers {
+                    let (job_rx, done_tx, encoder) = (job_rx.clone(), done_tx.clone(), &encoder);
+                    scope.spawn(move || {
+                        let mut worker = Worker::default();
+                        for (index, batch) in job_rx {
+                            let first = (index * CHUNK_RECORDS) as u64;
+                            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                                worker.digest_chunk(encoder, kind, region, first, &batch)
+                            }))
+                            .unwrap_or_else(|payload| {
+                                Err(io::Error::new(
+                                    io::ErrorKind::InvalidData,
+                                    format!(
+                                        "corrupt input (decoder failed: {})",
+                                        panic_message(&payload)
+                                    ),
+                                ))
+                            });
+                            if done_tx.send((index, result, batch)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                }
+                drop(done_tx);
+
+                let max_in_flight = 2 * workers;
+                let mut in_flight = 0;
+                let mut next_index = 0;
+                let mut waiting = BTreeMap::new();
+                let mut free: Vec<Vec<S::Record>> = Vec::new();
+                let mut more = true;
+                while more || in_flight > 0 {
+                    if more && in_flight < max_in_flight {
+                        let mut batch = free.pop().unwrap_or_default();
+                        more = fill_batch(&mut source, &mut batch)?;
+                        self.progress.update(self.tap.bytes());
+                        if !batch.is_empty() {
+                            job_tx
+                                .send((next_index, batch))
+                                .map_err(|_| io::Error::other("workers stopped"))?;
+                            next_index += 1;
+                            in_flight += 1;
+                        }
+                        continue;
+                    }
+                    let (index, result, batch) = done_rx
+                        .recv()
+                        .map_err(|_| io::Error::other("workers stopped"))?;
+                    in_flight -= 1;
+                    free.push(batch);
+                    waiting.insert(index, result?);
+                    while let Some(result) = waiting.remove(&folded.chunks()) {
+                        folded.add(result)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        let (digests, selected) = folded.finish(&opened.header)?;
+        Ok((opened, digests, selected))
+    }
+}
+
+/// The in-order fold of chunk results.
+struct Folded {
+    accumulator: Accumulator,
+    chunks: usize,
+    selected: BTreeMap<usize, SelectedChunk>,
+}
+
+impl Folded {
+    fn new(kind: Kind, budget: usize) -> Self {
+        Self {
+            accumulator: Accumulator::new(kind, budget),
+            chunks: 0,
+            selected: BTreeMap::new(),
+        }
+    }
+
+    fn chunks(&self) -> usize {
+        self.chunks
+    }
+
+    fn add(&mut self, result: ChunkResult) -> io::Result<()> {
+        self.accumulator.add(&result.digests)?;
+        if !result.selected.is_empty() {
+            self.selected.insert(
+                self.chunks,
+                SelectedChunk {
+                    record_digests: result.digests.record_digests,
+                    records: result.selected,
+                },
+            );
+        }
+        self.chunks += 1;
+        Ok(())
+    }
+
+    fn finish(
+        self,
+        header: &CanonicalHeader,
+    ) -> io::Result<(Digests, BTreeMap<usize, SelectedChunk>)> {
+        Ok((self.accumulator.finish(header)?, self.selected))
+    }
+}
