@@ -347,13 +347,33 @@ pub fn open<V: SourceVisitor>(
 
 /// Opens a text format (SAM, VCF, FASTQ) under any compression.
 fn open_text(tapped: Tap<File>, compression: Compression) -> Box<dyn BufRead + Send> {
+    const CAPACITY: usize = 1 << 17;
     match compression {
-        Compression::None => Box::new(BufReader::with_capacity(1 << 17, tapped)),
+        Compression::None => Box::new(BufReader::with_capacity(CAPACITY, tapped)),
         Compression::Gzip => Box::new(BufReader::with_capacity(
-            1 << 17,
-            flate2::read::MultiGzDecoder::new(BufReader::new(tapped)),
+            CAPACITY,
+            EndsEarly(flate2::read::MultiGzDecoder::new(BufReader::new(tapped))),
         )),
-        Compression::Bgzf => Box::new(bgzf::io::Reader::new(tapped)),
+        Compression::Bgzf => Box::new(BufReader::with_capacity(
+            CAPACITY,
+            EndsEarly(bgzf::io::Reader::new(tapped)),
+        )),
+    }
+}
+
+/// Turns a decompressor's "unexpected end of file" into corrupt data: text readers take an
+/// unexpected EOF for the end of their input, which would hide a truncated stream.
+struct EndsEarly<R>(R);
+
+impl<R: Read> Read for EndsEarly<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                invalid(format!("truncated compressed stream ({e})"))
+            } else {
+                e
+            }
+        })
     }
 }
 

@@ -211,7 +211,7 @@ fn to_json(value: &impl serde::Serialize) -> String {
 fn hash(global: &Global, files: &[PathBuf]) -> Result<u8, Failure> {
     let options = options(global, None);
     let mut entries = Vec::new();
-    let mut failed = false;
+    let mut errors = Vec::new();
     for path in files {
         match digest(path, &options) {
             Ok(report) => {
@@ -223,14 +223,14 @@ fn hash(global: &Global, files: &[PathBuf]) -> Result<u8, Failure> {
             }
             Err(Failure(message)) => {
                 eprintln!("bionft-seq: error: {message}");
-                failed = true;
+                errors.push(json!({ "path": path.display().to_string(), "error": message }));
             }
         }
     }
     if global.json {
-        print(&to_json(&json!({ "files": entries })))?;
+        print(&to_json(&json!({ "files": entries, "errors": errors })))?;
     }
-    Ok(if failed { 2 } else { 0 })
+    Ok(if errors.is_empty() { 0 } else { 2 })
 }
 
 fn hash_text(entry: &FileEntry, chunks: usize) -> String {

@@ -128,6 +128,9 @@ mod tests {
         // A path for a tree of another shape does not fit (the size itself is bound by the
         // content digest, which hashes the record count).
         assert_eq!(root_from_path(&l[2], 2, 7, &path[..2]), None);
-        assert_ne!(root_from_path(&l[6], 6, 7, &audit_path(&l, 6)[..1]), Some(r));
+        assert_ne!(
+            root_from_path(&l[6], 6, 7, &audit_path(&l, 6)[..1]),
+            Some(r)
+        );
     }
 }

@@ -1,0 +1,772 @@
+//! End-to-end tests of `bionft-seq` on real files from `../shared/data` (see its MANIFEST.tsv),
+//! and on variants of them made here: recompressed, reordered, edited, truncated, corrupted.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use sha3::{Digest, Sha3_256};
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data")
+        .join(path)
+}
+
+fn bionft_seq(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bionft-seq"))
+        .args(args)
+        .output()
+        .expect("run bionft-seq")
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// A scratch directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("bionft-seq-test-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let path = self.path(name);
+        fs::write(&path, contents).unwrap();
+        path
+    }
+
+    fn entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(&self.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `hash --json` of each file, in order; panics unless it succeeds.
+fn hash_json(files: &[&Path], extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["hash", "--json"];
+    args.extend_from_slice(extra);
+    args.extend(files.iter().map(|p| arg(p)));
+    let out = bionft_seq(&args);
+    assert!(
+        out.status.success(),
+        "hash failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["files"].as_array().unwrap().clone()
+}
+
+fn content_digest(file: &Path, extra: &[&str]) -> String {
+    hash_json(&[file], extra)[0]["content_digest"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Asserts the shape of a refused input: exit 2, nothing on stdout, one stderr line naming it.
+fn assert_refused(out: &Output, file: &Path, why: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{why}: expected exit 2, stderr: {stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{why}: printed {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{why}: stderr is not one line: {stderr}"
+    );
+    assert!(
+        stderr.contains(arg(file)),
+        "{why}: error does not name the file: {stderr}"
+    );
+}
+
+fn bgzip(data: &[u8]) -> Vec<u8> {
+    let mut writer = noodles::bgzf::io::Writer::new(Vec::new());
+    writer.write_all(data).unwrap();
+    writer.finish().unwrap()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(data), &mut out).unwrap();
+    out
+}
+
+#[test]
+fn bam_at_any_level_and_cram_of_any_version_share_one_content_digest() {
+    let mut files: Vec<PathBuf> = ["bam_level-1.bam", "bam_level-9.bam"]
+        .iter()
+        .map(|f| data(&format!("hts-specs/{f}")))
+        .collect();
+    for cram in [
+        "3.0_level-1",
+        "3.0_level-2",
+        "3.0_level-4",
+        "3.1_level-1",
+        "3.1_level-2",
+        "3.1_level-3",
+        "3.1_level-4",
+    ] {
+        files.push(data(&format!("hts-specs/cram_{cram}.cram")));
+    }
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let reports = hash_json(&paths, &[]);
+    let first = &reports[0];
+    assert_eq!(first["records"], 20000);
+    assert_eq!(first["kind"], "alignment");
+    for report in &reports {
+        assert_eq!(
+            report["content_digest"], first["content_digest"],
+            "{}",
+            report["path"]
+        );
+        assert_eq!(report["order_independent"], first["order_independent"]);
+        assert_eq!(report["read_groups"], first["read_groups"]);
+    }
+    let file_digests: std::collections::HashSet<_> =
+        reports.iter().map(|r| r["file_sha256"].clone()).collect();
+    assert_eq!(
+        file_digests.len(),
+        reports.len(),
+        "the file digests tell the files apart"
+    );
+}
+
+#[test]
+fn a_reference_based_cram_matches_its_bam_and_needs_the_right_reference() {
+    let (bam, cram, fasta) = (
+        data("htslib/range.bam"),
+        data("htslib/range.cram"),
+        data("hts-specs/ce.fa"),
+    );
+    assert_eq!(
+        content_digest(&bam, &[]),
+        content_digest(&cram, &["--reference", arg(&fasta)])
+    );
+
+    let out = bionft_seq(&["hash", arg(&cram)]);
+    assert_refused(&out, &cram, "CRAM without its reference");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--reference"));
+
+    let scratch = Scratch::new("wrong-reference");
+    let swapped: Vec<u8> = fs::read_to_string(&fasta)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with('>') {
+                l.to_owned()
+            } else {
+                l.replace('A', "t").replace('T', "A").to_uppercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes();
+    let wrong = scratch.write("wrong.fa", &swapped);
+    let out = bionft_seq(&["hash", "--reference", arg(&wrong), arg(&cram)]);
+    assert_refused(&out, &cram, "CRAM against the wrong reference");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not match"));
+}
+
+#[test]
+fn vcf_plain_bgzip_gzip_and_bcf_share_one_content_digest() {
+    let vcf = data("htslib/tabix_vcf_file.vcf");
+    let scratch = Scratch::new("vcf");
+    let text = fs::read(&vcf).unwrap();
+    let bgz = scratch.write("v.vcf.bgz", &bgzip(&text));
+    let gz = scratch.write("v.vcf.gz", &gzip(&text));
+    let bcf = data("htslib/tabix_vcf_file.bcf");
+    let reports = hash_json(&[&vcf, &bgz, &gz, &bcf], &[]);
+    assert_eq!(reports[0]["records"], 15);
+    assert_eq!(reports[0]["kind"], "variants");
+    let formats: Vec<_> = reports
+        .iter()
+        .map(|r| format!("{} {}", r["format"], r["compression"]))
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            "\"VCF\" \"plain\"",
+            "\"VCF\" \"bgzf\"",
+            "\"VCF\" \"gzip\"",
+            "\"BCF\" \"bgzf\""
+        ]
+    );
+    for report in &reports {
+        assert_eq!(
+            report["content_digest"], reports[0]["content_digest"],
+            "{}",
+            report["path"]
+        );
+    }
+}
+
+#[test]
+fn fastq_plain_gzip_multi_member_gzip_and_bgzip_share_one_content_digest() {
+    let scratch = Scratch::new("fastq");
+    for source in ["seqkit/reads_1.fq.gz", "cutadapt/multiblock.fastq.gz"] {
+        let gz = data(source);
+        let text = gunzip(&fs::read(&gz).unwrap());
+        let plain = scratch.write("r.fq", &text);
+        let bgz = scratch.write("r.fq.bgz", &bgzip(&text));
+        let reports = hash_json(&[&gz, &plain, &bgz], &[]);
+        assert_eq!(reports[0]["kind"], "reads");
+        for report in &reports {
+            assert_eq!(
+                report["content_digest"], reports[0]["content_digest"],
+                "{source}: {}",
+                report["path"]
+            );
+        }
+    }
+}
+
+/// `ce#1000.sam` split into its header lines and records.
+fn sam_parts() -> (Vec<String>, Vec<String>) {
+    let text = fs::read_to_string(data("htslib/ce_1000.sam")).unwrap();
+    text.lines()
+        .map(str::to_owned)
+        .partition(|l| l.starts_with('@'))
+}
+
+fn sam(header: &[String], records: &[String]) -> Vec<u8> {
+    let mut text = header.join("\n");
+    for record in records {
+        text.push('\n');
+        text.push_str(record);
+    }
+    text.push('\n');
+    text.into_bytes()
+}
+
+#[test]
+fn header_noise_does_not_change_the_content_digest_but_read_groups_do() {
+    let (header, records) = sam_parts();
+    let scratch = Scratch::new("noise");
+    let original = scratch.write("a.sam", &sam(&header, &records));
+
+    let mut noisy = vec!["@HD\tVN:1.6\tSO:unsorted".to_owned()];
+    noisy.extend(header.iter().cloned());
+    noisy.push("@PG\tID:bwa\tPN:bwa\tVN:0.7.17\tCL:bwa mem ref.fa r1.fq".into());
+    noisy.push("@CO\tprocessed 2026-11-21T06:00:00Z".into());
+    let noisy = scratch.write("b.sam", &sam(&noisy, &records));
+    assert_eq!(content_digest(&original, &[]), content_digest(&noisy, &[]));
+
+    let mut with_group = header.clone();
+    with_group.push("@RG\tID:lane1\tSM:child\tDT:2026-01-01".into());
+    let grouped = scratch.write("c.sam", &sam(&with_group, &records));
+    assert_ne!(
+        content_digest(&original, &[]),
+        content_digest(&grouped, &[])
+    );
+    with_group
+        .last_mut()
+        .unwrap()
+        .replace_range(.., "@RG\tID:lane1\tSM:child\tDT:2027-02-02");
+    let redated = scratch.write("d.sam", &sam(&with_group, &records));
+    assert_eq!(
+        content_digest(&grouped, &[]),
+        content_digest(&redated, &[]),
+        "@RG DT is a date"
+    );
+}
+
+#[test]
+fn reordering_changes_the_ordered_digests_only_and_duplicates_do_not_cancel() {
+    let (header, records) = sam_parts();
+    let scratch = Scratch::new("order");
+    let sorted = scratch.write("sorted.sam", &sam(&header, &records));
+    let mut reversed = records.clone();
+    reversed.reverse();
+    let unsorted = scratch.write("unsorted.sam", &sam(&header, &reversed));
+    let mut doubled = records.clone();
+    doubled.push(records[0].clone());
+    doubled.push(records[0].clone());
+    let duplicated = scratch.write("dup.sam", &sam(&header, &doubled));
+
+    let reports = hash_json(&[&sorted, &unsorted, &duplicated], &[]);
+    assert_ne!(reports[0]["content_digest"], reports[1]["content_digest"]);
+    assert_ne!(reports[0]["merkle"]["root"], reports[1]["merkle"]["root"]);
+    assert_eq!(
+        reports[0]["order_independent"],
+        reports[1]["order_independent"]
+    );
+    assert_ne!(
+        reports[0]["order_independent"],
+        reports[2]["order_independent"]
+    );
+}
+
+#[test]
+fn thread_count_does_not_change_any_digest_and_output_is_deterministic() {
+    let bam = data("hts-specs/bam_level-9.bam");
+    let one = bionft_seq(&["hash", "--json", "--threads", "1", arg(&bam)]);
+    let three = bionft_seq(&["hash", "--json", "--threads", "3", arg(&bam)]);
+    let again = bionft_seq(&["hash", "--json", "--threads", "3", arg(&bam)]);
+    assert!(one.status.success());
+    assert_eq!(one.stdout, three.stdout);
+    assert_eq!(three.stdout, again.stdout);
+    let text = bionft_seq(&["hash", arg(&bam)]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("content digest   bionft-c1:"), "{text}");
+    assert!(
+        text.contains("read group       NA12878: 20000 records"),
+        "{text}"
+    );
+}
+
+#[test]
+fn manifest_carries_the_salted_commitment_and_never_the_salt() {
+    let scratch = Scratch::new("manifest");
+    let salt: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+    let salt_file = scratch.write("sample.salt", &salt);
+    let manifest = scratch.path("manifest.json");
+    let (bam, vcf, fq) = (
+        data("hts-specs/bam_level-1.bam"),
+        data("htslib/tabix_vcf_file.vcf"),
+        data("seqkit/reads_2.fq.gz"),
+    );
+    let out = bionft_seq(&[
+        "manifest",
+        arg(&bam),
+        arg(&vcf),
+        arg(&fq),
+        "--salt-file",
+        arg(&salt_file),
+        "-o",
+        arg(&manifest),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let text = fs::read_to_string(&manifest).unwrap();
+    let salt_hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!text.contains(&salt_hex));
+    let json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["schema"], "bionft-seq-manifest/1");
+    let kinds: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["alignment", "variants", "reads"]);
+    for file in json["files"].as_array().unwrap() {
+        assert_eq!(file["digest_alg"], 1);
+        let digest = file["content_digest"].as_str().unwrap();
+        let mut hasher = Sha3_256::new();
+        hasher.update(&salt);
+        hasher.update(digest.as_bytes());
+        let expected: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(file["commitment"], expected.as_str());
+        assert_eq!(
+            file["merkle"]["leaves"].as_array().unwrap().len() as u64,
+            file["records"].as_u64().unwrap().div_ceil(4096)
+        );
+    }
+    assert_eq!(
+        json["files"][0]["reference_seqcol"]["collection"]
+            .as_str()
+            .unwrap()
+            .len(),
+        32
+    );
+    assert!(json["files"][2]["reference_seqcol"].is_null());
+}
+
+#[test]
+fn manifest_refuses_a_short_salt_or_a_bad_file_and_writes_nothing() {
+    let scratch = Scratch::new("manifest-refused");
+    let short = scratch.write("short.salt", b"0123456789");
+    let good_salt = scratch.write("good.salt", b"0123456789abcdef0123456789abcdef");
+    let bam = data("hts-specs/bam_level-1.bam");
+    let manifest = scratch.path("manifest.json");
+
+    let out = bionft_seq(&[
+        "manifest",
+        arg(&bam),
+        "--salt-file",
+        arg(&short),
+        "-o",
+        arg(&manifest),
+    ]);
+    assert_refused(&out, &short, "short salt");
+
+    let bytes = fs::read(data("htslib/range.bam")).unwrap();
+    let truncated = scratch.write("cut.bam", &bytes[..bytes.len() / 2]);
+    let out = bionft_seq(&[
+        "manifest",
+        arg(&bam),
+        arg(&truncated),
+        "--salt-file",
+        arg(&good_salt),
+        "-o",
+        arg(&manifest),
+    ]);
+    assert_refused(&out, &truncated, "truncated BAM in a manifest");
+    assert_eq!(scratch.entries(), ["cut.bam", "good.salt", "short.salt"]);
+}
+
+fn write_manifest(scratch: &Scratch, files: &[&Path], extra: &[&str]) -> PathBuf {
+    let salt = scratch.write("m.salt", b"fedcba9876543210fedcba9876543210");
+    let manifest = scratch.path("manifest.json");
+    let mut args = vec!["manifest"];
+    args.extend(files.iter().map(|p| arg(p)));
+    args.extend_from_slice(&["--salt-file", arg(&salt), "-o", arg(&manifest)]);
+    args.extend_from_slice(extra);
+    let out = bionft_seq(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    manifest
+}
+
+#[test]
+fn verify_accepts_the_same_content_in_another_encoding_and_names_what_differs() {
+    let scratch = Scratch::new("verify");
+    let (header, records) = sam_parts();
+    let original = scratch.write("reads.sam", &sam(&header, &records));
+    let manifest = write_manifest(&scratch, &[&original], &[]);
+
+    let bgz = scratch.write("reads.sam.bgz", &bgzip(&fs::read(&original).unwrap()));
+    let out = bionft_seq(&["verify", arg(&bgz), "--manifest", arg(&manifest)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with(": OK\n"));
+
+    let mut edited = records.clone();
+    let fields: Vec<&str> = edited[700].split('\t').collect();
+    let mut fields: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+    fields[4] = "3".into();
+    edited[700] = fields.join("\t");
+    let changed = scratch.write("reads.sam", &sam(&header, &edited));
+    let out = bionft_seq(&[
+        "verify",
+        "--json",
+        arg(&changed),
+        "--manifest",
+        arg(&manifest),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let differences = json["results"][0]["differences"].to_string();
+    assert!(
+        differences.contains("1 of 1 chunks differ: 0 (records 1-4096)"),
+        "{differences}"
+    );
+    assert!(
+        differences.contains("read group \\\"\\\" differs"),
+        "{differences}"
+    );
+
+    let out = bionft_seq(&[
+        "verify",
+        arg(&scratch.path("missing.sam")),
+        "--manifest",
+        arg(&manifest),
+    ]);
+    assert_refused(&out, &scratch.path("missing.sam"), "unreadable path");
+}
+
+#[test]
+fn verify_c_checks_every_file_of_the_manifest_like_md5sum() {
+    let scratch = Scratch::new("verify-c");
+    let (bam, vcf) = (
+        data("hts-specs/bam_level-9.bam"),
+        data("htslib/tabix_vcf_file.bcf"),
+    );
+    let manifest = write_manifest(&scratch, &[&bam, &vcf], &[]);
+    let out = bionft_seq(&["verify", "-c", arg(&manifest)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().filter(|l| l.ends_with(": OK")).count(),
+        2,
+        "{stdout}"
+    );
+
+    let text = fs::read_to_string(&manifest)
+        .unwrap()
+        .replace(arg(&vcf), arg(&scratch.path("gone.bcf")));
+    fs::write(&manifest, text).unwrap();
+    let out = bionft_seq(&["verify", "-c", arg(&manifest)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": OK"));
+}
+
+#[test]
+fn a_region_proof_verifies_against_the_root_and_tampering_is_caught() {
+    let scratch = Scratch::new("prove");
+    let bam = data("htslib/range.bam");
+    let proof = scratch.path("proof.json");
+    let out = bionft_seq(&[
+        "prove",
+        arg(&bam),
+        "--region",
+        "CHROMOSOME_I:900-1100",
+        "-o",
+        arg(&proof),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(summary["records"].as_u64().unwrap() >= 3);
+    let root = hash_json(&[&bam], &[])[0]["merkle"]["root"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(summary["merkle_root"], root.as_str());
+
+    let out = bionft_seq(&["verify-proof", arg(&proof), "--root", &root]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let wrong_root = "0".repeat(64);
+    assert_eq!(
+        bionft_seq(&["verify-proof", arg(&proof), "--root", &wrong_root])
+            .status
+            .code(),
+        Some(1)
+    );
+
+    let mut json: Value = serde_json::from_str(&fs::read_to_string(&proof).unwrap()).unwrap();
+    let encoding = json["chunks"][0]["records"][0]["encoding"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flipped = format!(
+        "{}{}",
+        &encoding[..encoding.len() - 1],
+        if encoding.ends_with('0') { "1" } else { "0" }
+    );
+    json["chunks"][0]["records"][0]["encoding"] = flipped.into();
+    let tampered = scratch.write("tampered.json", json.to_string().as_bytes());
+    let out = bionft_seq(&["verify-proof", arg(&tampered), "--root", &root]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("does not match its digest"));
+
+    let mut json: Value = serde_json::from_str(&fs::read_to_string(&proof).unwrap()).unwrap();
+    json["region"] = "CHROMOSOME_II:1-100".into();
+    let moved = scratch.write("moved.json", json.to_string().as_bytes());
+    let out = bionft_seq(&["verify-proof", arg(&moved), "--root", &root]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("outside"));
+}
+
+#[test]
+fn prove_reports_an_empty_region_and_refuses_reads() {
+    let scratch = Scratch::new("prove-empty");
+    let proof = scratch.path("proof.json");
+    let out = bionft_seq(&[
+        "prove",
+        arg(&data("htslib/range.bam")),
+        "--region",
+        "CHROMOSOME_V:1-2",
+        "-o",
+        arg(&proof),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let fq = data("fastp/R1.fq");
+    let out = bionft_seq(&["prove", arg(&fq), "--region", "chr1:1-2", "-o", arg(&proof)]);
+    assert_refused(&out, &fq, "region proof of FASTQ");
+    assert!(scratch.entries().is_empty());
+}
+
+#[test]
+fn empty_wrong_format_unequal_fastq_and_missing_files_are_refused() {
+    let scratch = Scratch::new("bad-input");
+    let empty = scratch.write("empty.bam", b"");
+    assert_refused(&bionft_seq(&["hash", arg(&empty)]), &empty, "empty file");
+    let fasta = data("hts-specs/ce.fa");
+    assert_refused(
+        &bionft_seq(&["hash", arg(&fasta)]),
+        &fasta,
+        "FASTA is not a supported format",
+    );
+    let unequal = scratch.write("unequal.fq", b"@r1\nACGT\n+\nIIII\n@r2\nACGT\n+\nIII\n");
+    let out = bionft_seq(&["hash", arg(&unequal)]);
+    assert_refused(&out, &unequal, "FASTQ with unequal SEQ/QUAL");
+    let missing = scratch.path("missing.vcf");
+    assert_refused(
+        &bionft_seq(&["hash", arg(&missing)]),
+        &missing,
+        "unreadable path",
+    );
+}
+
+/// Truncates `file` at `count` offsets spread over its length (and just before its end).
+fn truncations(bytes: &[u8], count: usize) -> Vec<usize> {
+    let mut offsets: Vec<usize> = (1..count).map(|i| i * bytes.len() / count).collect();
+    offsets.extend([1, bytes.len() - 1, bytes.len() - 28]);
+    offsets
+}
+
+#[test]
+fn truncated_block_compressed_and_cram_files_are_always_refused() {
+    let scratch = Scratch::new("truncate");
+    let manifest = scratch.path("never.json");
+    let salt = scratch.write("s.salt", b"0123456789abcdef");
+    for (source, count) in [
+        ("htslib/range.bam", 40),
+        ("htslib/range.cram", 30),
+        ("htslib/tabix_vcf_file.bcf", 20),
+        ("seqkit/reads_2.fq.gz", 20),
+    ] {
+        let bytes = fs::read(data(source)).unwrap();
+        for at in truncations(&bytes, count) {
+            let cut = scratch.write("cut", &bytes[..at]);
+            let out = bionft_seq(&[
+                "hash",
+                "--reference",
+                arg(&data("hts-specs/ce.fa")),
+                arg(&cut),
+            ]);
+            assert_refused(&out, &cut, &format!("{source} cut at {at}"));
+            let out = bionft_seq(&[
+                "manifest",
+                arg(&cut),
+                "--salt-file",
+                arg(&salt),
+                "-o",
+                arg(&manifest),
+            ]);
+            assert_eq!(out.status.code(), Some(2), "{source} cut at {at}");
+            assert!(!manifest.exists());
+        }
+    }
+}
+
+#[test]
+fn truncated_text_files_ending_mid_line_are_refused() {
+    let scratch = Scratch::new("truncate-text");
+    for source in [
+        "htslib/tabix_vcf_file.vcf",
+        "htslib/ce_1000.sam",
+        "fastp/R1.fq",
+    ] {
+        let bytes = fs::read(data(source)).unwrap();
+        for at in truncations(&bytes, 25)
+            .into_iter()
+            .filter(|&at| bytes[at - 1] != b'\n')
+        {
+            let cut = scratch.write("cut", &bytes[..at]);
+            assert_refused(
+                &bionft_seq(&["hash", arg(&cut)]),
+                &cut,
+                &format!("{source} cut at {at}"),
+            );
+        }
+    }
+}
+
+/// The offsets of the compressed payload, CRC and size of a file's first BGZF block.
+fn first_block_payload(bytes: &[u8]) -> std::ops::Range<usize> {
+    let block_size = usize::from(u16::from_le_bytes([bytes[16], bytes[17]])) + 1;
+    18..block_size
+}
+
+#[test]
+fn corrupt_bytes_are_refused_or_yield_a_digest_but_never_crash() {
+    let scratch = Scratch::new("flip");
+    for source in ["htslib/range.bam", "htslib/tabix_vcf_file.bcf"] {
+        let bytes = fs::read(data(source)).unwrap();
+        let payload = first_block_payload(&bytes);
+        for at in payload.clone().step_by(payload.len() / 25 + 1) {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x55;
+            let path = scratch.write("flipped", &flipped);
+            assert_refused(
+                &bionft_seq(&["hash", arg(&path)]),
+                &path,
+                &format!("{source} flipped at {at}"),
+            );
+        }
+    }
+    for source in [
+        "htslib/range.cram",
+        "htslib/ce_1000.sam",
+        "htslib/tabix_vcf_file.vcf",
+        "fastp/R2.fq",
+    ] {
+        let bytes = fs::read(data(source)).unwrap();
+        for at in (0..bytes.len()).step_by(bytes.len() / 40 + 1) {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x55;
+            let path = scratch.write("flipped", &flipped);
+            let reference = data("hts-specs/ce.fa");
+            let out = bionft_seq(&["hash", "--reference", arg(&reference), arg(&path)]);
+            match out.status.code() {
+                Some(0) => {
+                    let stdout = String::from_utf8(out.stdout).unwrap();
+                    assert!(
+                        stdout.contains("content digest   bionft-c1:"),
+                        "{source} flipped at {at}"
+                    );
+                }
+                _ => assert_refused(&out, &path, &format!("{source} flipped at {at}")),
+            }
+        }
+    }
+}
