@@ -1,0 +1,178 @@
+//! GA4GH Data Use Ontology (DUO) purposes, stored on chain as numeric term ids
+//! (`DUO:0000042` is stored as `42`).
+//!
+//! A [`Purpose`] is one *permission* term, a disease id when the permission is
+//! disease-specific, and a set of *modifier* terms.
+//!
+//! Matching (`granted.permits(&requested)`), as BioNFT defines it:
+//! - Permissions form the DUO hierarchy `NRES ⊇ GRU ⊇ {HMB ⊇ DS(x), POA}`:
+//!   a grant permits a requested permission at or below it. A DS grant permits
+//!   only DS for the same disease id (no disease ontology walk on chain).
+//! - Modifiers on a grant are conditions of use (e.g. `NCU`, `IRB`, `PUB`): a
+//!   request is permitted only if it declares every modifier of the grant.
+//!   Extra modifiers on the request are fine.
+//! - `NPOA` on a grant additionally forbids a `POA` request.
+
+use alloc::vec::Vec;
+
+/// No restriction (DUO:0000004).
+pub const NRES: u32 = 4;
+/// Health or medical or biomedical research (DUO:0000006).
+pub const HMB: u32 = 6;
+/// Disease specific research (DUO:0000007); needs a disease id.
+pub const DS: u32 = 7;
+/// Population origins or ancestry research only (DUO:0000011).
+pub const POA: u32 = 11;
+/// General research use (DUO:0000042).
+pub const GRU: u32 = 42;
+
+/// Permission terms BioNFT accepts.
+pub const PERMISSIONS: [u32; 5] = [NRES, GRU, HMB, DS, POA];
+
+/// Population origins or ancestry research prohibited (DUO:0000044).
+pub const NPOA: u32 = 44;
+
+/// Modifier terms BioNFT accepts: RS, NMDS, GSO, NPUNCU, PUB, COL, IRB, GS,
+/// MOR, TS, US, PS, IS, RTN, CC, NPOA, NPU, NCU.
+pub const MODIFIERS: [u32; 18] = [
+    12, 15, 16, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 43, NPOA, 45, 46,
+];
+
+/// Most modifiers one purpose may carry.
+pub const MAX_MODIFIERS: usize = 16;
+
+/// A DUO data-use purpose: what a grant allows, or what a request is for.
+#[derive(scale::Encode, scale::Decode, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+pub struct Purpose {
+    /// A permission term id from [`PERMISSIONS`].
+    pub permission: u32,
+    /// Disease id (e.g. the numeric part of a MONDO term); required for `DS`, absent otherwise.
+    pub disease: Option<u32>,
+    /// Modifier term ids from [`MODIFIERS`], strictly ascending (sorted, no repeats).
+    pub modifiers: Vec<u32>,
+}
+
+/// Why a purpose is not well formed.
+#[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum PurposeError {
+    /// The permission is not one of [`PERMISSIONS`].
+    UnknownPermission,
+    /// `DS` without a disease id, or a disease id on another permission.
+    DiseaseMismatch,
+    /// A modifier is not one of [`MODIFIERS`].
+    UnknownModifier,
+    /// Modifiers are not strictly ascending, or there are more than [`MAX_MODIFIERS`].
+    MalformedModifiers,
+}
+
+impl Purpose {
+    /// A purpose with a permission and no disease or modifiers.
+    pub fn new(permission: u32) -> Self {
+        Purpose { permission, disease: None, modifiers: Vec::new() }
+    }
+
+    /// Disease-specific research on `disease`.
+    pub fn disease_specific(disease: u32) -> Self {
+        Purpose { permission: DS, disease: Some(disease), modifiers: Vec::new() }
+    }
+
+    /// The same purpose with `modifiers` (sorted and deduplicated).
+    pub fn with_modifiers(mut self, modifiers: &[u32]) -> Self {
+        let mut m = modifiers.to_vec();
+        m.sort_unstable();
+        m.dedup();
+        self.modifiers = m;
+        self
+    }
+
+    /// Checks that the purpose uses known terms in canonical form.
+    pub fn validate(&self) -> Result<(), PurposeError> {
+        if !PERMISSIONS.contains(&self.permission) {
+            return Err(PurposeError::UnknownPermission);
+        }
+        if (self.permission == DS) != self.disease.is_some() {
+            return Err(PurposeError::DiseaseMismatch);
+        }
+        if self.modifiers.len() > MAX_MODIFIERS
+            || self.modifiers.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(PurposeError::MalformedModifiers);
+        }
+        if self.modifiers.iter().any(|m| !MODIFIERS.contains(m)) {
+            return Err(PurposeError::UnknownModifier);
+        }
+        Ok(())
+    }
+
+    /// Whether a grant for `self` permits use for `requested` (see the module docs).
+    pub fn permits(&self, requested: &Purpose) -> bool {
+        permission_covers(self.permission, self.disease, requested.permission, requested.disease)
+            && self.modifiers.iter().all(|m| requested.modifiers.contains(m))
+            && !(requested.permission == POA && self.modifiers.contains(&NPOA))
+    }
+}
+
+fn permission_covers(granted: u32, g_disease: Option<u32>, requested: u32, r_disease: Option<u32>) -> bool {
+    match granted {
+        NRES => true,
+        GRU => matches!(requested, GRU | HMB | DS | POA),
+        HMB => matches!(requested, HMB | DS),
+        DS => requested == DS && g_disease.is_some() && g_disease == r_disease,
+        POA => requested == POA,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hierarchy_follows_duo() {
+        let gru = Purpose::new(GRU);
+        let hmb = Purpose::new(HMB);
+        let poa = Purpose::new(POA);
+        let ds_x = Purpose::disease_specific(1234);
+        let ds_y = Purpose::disease_specific(5678);
+        assert!(gru.permits(&hmb));
+        assert!(gru.permits(&poa));
+        assert!(gru.permits(&ds_x));
+        assert!(hmb.permits(&ds_x));
+        assert!(!hmb.permits(&poa));
+        assert!(!hmb.permits(&gru));
+        assert!(ds_x.permits(&ds_x));
+        assert!(!ds_x.permits(&ds_y));
+        assert!(!ds_x.permits(&hmb));
+        assert!(!poa.permits(&hmb));
+        assert!(Purpose::new(NRES).permits(&gru));
+        assert!(!gru.permits(&Purpose::new(NRES)));
+    }
+
+    #[test]
+    fn grant_modifiers_are_conditions_the_request_must_declare() {
+        let ncu_grant = Purpose::new(GRU).with_modifiers(&[46]);
+        assert!(!ncu_grant.permits(&Purpose::new(HMB)));
+        assert!(ncu_grant.permits(&Purpose::new(HMB).with_modifiers(&[21, 46])));
+        let npoa = Purpose::new(GRU).with_modifiers(&[NPOA]);
+        assert!(!npoa.permits(&Purpose::new(POA).with_modifiers(&[NPOA])));
+        assert!(npoa.permits(&Purpose::new(HMB).with_modifiers(&[NPOA])));
+    }
+
+    #[test]
+    fn validation_names_the_broken_rule() {
+        assert_eq!(Purpose::new(GRU).validate(), Ok(()));
+        assert_eq!(Purpose::new(99).validate(), Err(PurposeError::UnknownPermission));
+        assert_eq!(Purpose::new(DS).validate(), Err(PurposeError::DiseaseMismatch));
+        let mut hmb_with_disease = Purpose::new(HMB);
+        hmb_with_disease.disease = Some(1);
+        assert_eq!(hmb_with_disease.validate(), Err(PurposeError::DiseaseMismatch));
+        let unsorted = Purpose { permission: GRU, disease: None, modifiers: alloc::vec![46, 21] };
+        assert_eq!(unsorted.validate(), Err(PurposeError::MalformedModifiers));
+        assert_eq!(
+            Purpose::new(GRU).with_modifiers(&[13]).validate(),
+            Err(PurposeError::UnknownModifier)
+        );
+    }
+}

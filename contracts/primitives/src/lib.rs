@@ -1,0 +1,263 @@
+//! Types shared by the BioNFT contracts (`biosample`, `consent`) and by their
+//! off-chain clients (sequencer CLI, indexer, tests).
+//!
+//! Everything here is plain data plus pure functions, `no_std` on chain and
+//! `std` off chain, so that the contracts and every tool agree on one
+//! encoding. The [`Lineage`] trait is the typed cross-contract interface that
+//! `consent` uses to ask `biosample` about records and guardianship.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+mod calendar;
+pub mod duo;
+mod event_sink;
+mod lineage;
+pub mod psp34;
+
+pub use calendar::YearMonth;
+pub use duo::Purpose;
+#[cfg(feature = "std")]
+pub use event_sink::Recorded;
+pub use event_sink::{ChainEvents, EventSink};
+pub use lineage::{AccessContext, Lineage, LineageRef};
+
+use ink::primitives::AccountId;
+
+/// Identifier of a record (sample or derived artifact); assigned by `biosample`, starting at 1.
+pub type RecordId = u128;
+/// Identifier of a consent grant; assigned by `consent`, starting at 1.
+pub type GrantId = u128;
+/// Milliseconds since the Unix epoch, as `pallet-timestamp` reports them.
+pub type Timestamp = u64;
+/// A block number of the chain.
+pub type BlockNumber = u32;
+/// A 32-byte hash commitment (e.g. `SHA3-256(salt ‖ content digest)`).
+pub type Commitment = [u8; 32];
+
+/// Who is calling and when: what the contracts' pure logic needs from the chain.
+#[derive(Clone, Copy, Debug)]
+pub struct Env {
+    pub caller: AccountId,
+    pub now: Timestamp,
+    pub block: BlockNumber,
+}
+
+/// Most parents one record may have (e.g. a joint call over several alignments).
+pub const MAX_PARENTS: usize = 8;
+/// Most ancestors (including itself) a record may have; bounds every lineage walk.
+pub const MAX_LINEAGE: usize = 64;
+/// Most guardians one sample may have.
+pub const MAX_GUARDIANS: usize = 8;
+
+/// How a record's commitment was computed (`digest_alg` on chain).
+pub mod digest_alg {
+    /// A biobank's salted commitment to a sample identifier; opaque to the chain.
+    pub const SAMPLE_IDENTIFIER: u16 = 0;
+    /// The sequencer CLI's canonical content digest, scheme version 1.
+    pub const BIONFT_CONTENT_V1: u16 = 1;
+}
+
+/// What a record stands for. A record's parents sit at an earlier stage of the
+/// lineage (see [`RecordKind::may_derive_from`]).
+#[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+pub enum RecordKind {
+    /// The newborn's sample; the root of its lineage and the BioNFT token.
+    Sample,
+    /// A portion of a sample (or of another aliquot).
+    Aliquot,
+    /// A sequencing library prepared from an aliquot.
+    Library,
+    /// One sequencing run over one or more libraries.
+    SequencingRun,
+    /// Raw reads (e.g. FASTQ).
+    Reads,
+    /// Aligned reads (SAM/BAM/CRAM).
+    Alignment,
+    /// Variant calls (VCF/BCF).
+    Variants,
+}
+
+impl RecordKind {
+    /// Position in the processing chain; parents come from earlier stages.
+    pub fn stage(self) -> u8 {
+        self as u8
+    }
+
+    /// Whether a record of this kind may be derived from a parent of `parent` kind.
+    ///
+    /// Stages may be skipped (an alignment straight from an aliquot is fine), and
+    /// aliquots, alignments and variant sets may also derive from their own kind
+    /// (sub-aliquots, merged BAMs, filtered VCFs). Nothing derives into a sample.
+    pub fn may_derive_from(self, parent: RecordKind) -> bool {
+        match self {
+            RecordKind::Sample => false,
+            RecordKind::Aliquot | RecordKind::Alignment | RecordKind::Variants => {
+                parent.stage() <= self.stage()
+            }
+            _ => parent.stage() < self.stage(),
+        }
+    }
+}
+
+/// The lifecycle of a record as the chain reports it.
+#[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+pub enum RecordStatus {
+    /// In use.
+    Active,
+    /// Replaced by a re-processed record; kept for lineage.
+    Superseded(RecordId),
+    /// Withdrawn by the subject or guardians (itself or through an ancestor);
+    /// data hosts must stop serving it.
+    Withdrawn,
+}
+
+/// Roles the admin hands out in `biosample`.
+#[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+pub enum Role {
+    /// Mints samples, registers aliquots, holds custody.
+    Biobank,
+    /// Registers sequencing artifacts (runs, reads, alignments, variants).
+    Sequencer,
+    /// Serves data to researchers and records each access.
+    DataHost,
+}
+
+impl Role {
+    /// The role's bit in a role set.
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// Who may speak for a sample's subject.
+#[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+pub enum Authority {
+    /// A guardian, before the subject has claimed majority.
+    Guardian,
+    /// The grown-up subject, after claiming majority.
+    Subject,
+}
+
+/// A PSP34 token identifier. BioNFT tokens use `Id::U128(sample record id)`.
+#[derive(scale::Encode, scale::Decode, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum Id {
+    U8(u8),
+    U16(u16),
+    U32(u32),
+    U64(u64),
+    U128(u128),
+    Bytes(alloc::vec::Vec<u8>),
+}
+
+impl Id {
+    /// The record id this token identifier names, if it is numeric.
+    pub fn record_id(&self) -> Option<RecordId> {
+        match self {
+            Id::U8(v) => Some(u128::from(*v)),
+            Id::U16(v) => Some(u128::from(*v)),
+            Id::U32(v) => Some(u128::from(*v)),
+            Id::U64(v) => Some(u128::from(*v)),
+            Id::U128(v) => Some(*v),
+            Id::Bytes(_) => None,
+        }
+    }
+}
+
+/// Why `consent::check_access` (or `record_access`) said no.
+#[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+pub enum AccessDenied {
+    /// The record does not exist.
+    UnknownRecord,
+    /// The grant does not exist.
+    UnknownGrant,
+    /// The record, or one of its ancestors, was withdrawn.
+    RecordWithdrawn,
+    /// No grant to this grantee exists for the record's subject.
+    NoGrant,
+    /// The grant's scope does not include the record.
+    OutsideScope,
+    /// The grant was revoked.
+    GrantRevoked,
+    /// The subject's consent was withdrawn after the grant was issued.
+    ConsentWithdrawn,
+    /// A guardian's grant lapsed when the subject claimed majority and the subject has not confirmed it.
+    LapsedAtMajority,
+    /// The grant's `expires_at` has passed.
+    GrantExpired,
+    /// The grant's DUO purpose does not permit the requested purpose.
+    PurposeNotPermitted,
+}
+
+/// `SHA2-256("bionft/claim/v1" ‖ secret)`: the claim commitment that a biobank
+/// stores at mint and that the grown-up subject opens with `claim_majority`.
+pub fn claim_commitment(secret: &[u8]) -> Commitment {
+    use ink::env::hash::{HashOutput, Sha2x256};
+    let mut input = alloc::vec::Vec::with_capacity(CLAIM_DOMAIN.len() + secret.len());
+    input.extend_from_slice(CLAIM_DOMAIN);
+    input.extend_from_slice(secret);
+    let mut out = <Sha2x256 as HashOutput>::Type::default();
+    ink::env::hash_bytes::<Sha2x256>(&input, &mut out);
+    out
+}
+
+/// Domain separator of [`claim_commitment`].
+pub const CLAIM_DOMAIN: &[u8] = b"bionft/claim/v1";
+
+/// The account that owns a sample's token until its subject claims majority:
+/// `SHA2-256("bionft/subject/v1" ‖ record id LE)`. Nobody holds its key; it
+/// stands for "the subject of record N" in PSP34 `owner_of`.
+pub fn subject_placeholder_account(sample: RecordId) -> AccountId {
+    use ink::env::hash::{HashOutput, Sha2x256};
+    let mut input = [0u8; 17 + 16];
+    input[..17].copy_from_slice(b"bionft/subject/v1");
+    input[17..].copy_from_slice(&sample.to_le_bytes());
+    let mut out = <Sha2x256 as HashOutput>::Type::default();
+    ink::env::hash_bytes::<Sha2x256>(&input, &mut out);
+    AccountId::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lineage_stages_allow_skips_and_same_kind_merges_only_where_meaningful() {
+        use RecordKind::*;
+        assert!(Aliquot.may_derive_from(Sample));
+        assert!(Aliquot.may_derive_from(Aliquot));
+        assert!(Alignment.may_derive_from(Aliquot));
+        assert!(Alignment.may_derive_from(Alignment));
+        assert!(Variants.may_derive_from(Alignment));
+        assert!(!Library.may_derive_from(Library));
+        assert!(!SequencingRun.may_derive_from(Reads));
+        assert!(!Reads.may_derive_from(Variants));
+        assert!(!Sample.may_derive_from(Sample));
+    }
+
+    #[test]
+    fn claim_commitment_is_domain_separated_sha256() {
+        // `printf 'bionft/claim/v1secret' | sha256sum`
+        let expected = "a1a1dbe8665cdb7ae5373ae7ed320a93696a442023055a2444774d52e11996b2";
+        let got: String = claim_commitment(b"secret").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn placeholder_accounts_differ_per_sample() {
+        assert_ne!(subject_placeholder_account(1), subject_placeholder_account(2));
+    }
+
+    #[test]
+    fn token_ids_map_to_record_ids() {
+        assert_eq!(Id::U8(7).record_id(), Some(7));
+        assert_eq!(Id::U128(u128::MAX).record_id(), Some(u128::MAX));
+        assert_eq!(Id::Bytes(alloc::vec![1]).record_id(), None);
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the BioNFT build needs on a fresh Debian machine of this kind.
+# Idempotent: running it twice is cheap and changes nothing the second time.
+# It never touches the rustup toolchains; the contract build uses Debian's
+# rustc-web (which ships rust-src) beside them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing apt packages: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# wasm-opt (binaryen) from npm, pinned by tools/package-lock.json.
+if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+  echo "setup: installing npm tools (binaryen)" >&2
+  (cd tools && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+echo "setup: ok" >&2
