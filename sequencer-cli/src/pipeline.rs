@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crossbeam_channel::TrySendError;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{locus, CanonicalHeader, Kind, Scratch, CHUNK_RECORDS};
@@ -277,32 +278,63 @@ impl SourceVisitor for Run<'_> {
                 }
                 drop(done_tx);
 
+                // Chunks queued or being digested by workers; beyond this the reading thread
+                // digests chunks itself, so every thread stays busy whichever stage is slower.
                 let max_in_flight = 2 * workers;
+                let mut helper = Worker::default();
                 let mut in_flight = 0;
                 let mut next_index = 0;
                 let mut waiting = BTreeMap::new();
                 let mut free: Vec<Vec<S::Record>> = Vec::new();
                 let mut more = true;
                 while more || in_flight > 0 {
-                    if more && in_flight < max_in_flight {
+                    // Block for a worker only at the end, or when results pile up behind a slow
+                    // chunk; otherwise keep reading.
+                    let block = !more || waiting.len() >= max_in_flight;
+                    let done = if block {
+                        Some(
+                            done_rx
+                                .recv()
+                                .map_err(|_| io::Error::other("workers stopped"))?,
+                        )
+                    } else {
+                        done_rx.try_recv().ok()
+                    };
+                    if let Some((index, result, batch)) = done {
+                        in_flight -= 1;
+                        free.push(batch);
+                        waiting.insert(index, result?);
+                    } else if more {
                         let mut batch = free.pop().unwrap_or_default();
                         more = fill_batch(&mut source, &mut batch)?;
                         self.progress.update(self.tap.bytes());
                         if !batch.is_empty() {
-                            job_tx
-                                .send((next_index, batch))
-                                .map_err(|_| io::Error::other("workers stopped"))?;
+                            let index = next_index;
                             next_index += 1;
-                            in_flight += 1;
+                            let job = (index, batch);
+                            let job = if in_flight < max_in_flight {
+                                match job_tx.try_send(job) {
+                                    Ok(()) => {
+                                        in_flight += 1;
+                                        None
+                                    }
+                                    Err(TrySendError::Full(job)) => Some(job),
+                                    Err(TrySendError::Disconnected(_)) => {
+                                        return Err(io::Error::other("workers stopped"));
+                                    }
+                                }
+                            } else {
+                                Some(job)
+                            };
+                            if let Some((index, batch)) = job {
+                                let first = (index * CHUNK_RECORDS) as u64;
+                                let result =
+                                    helper.digest_chunk(&encoder, kind, region, first, &batch)?;
+                                waiting.insert(index, result);
+                                free.push(batch);
+                            }
                         }
-                        continue;
                     }
-                    let (index, result, batch) = done_rx
-                        .recv()
-                        .map_err(|_| io::Error::other("workers stopped"))?;
-                    in_flight -= 1;
-                    free.push(batch);
-                    waiting.insert(index, result?);
                     while let Some(result) = waiting.remove(&folded.chunks()) {
                         folded.add(result)?;
                     }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark of `bionft-seq hash` against `samtools checksum`, `samtools view -c` and `sha256sum`
+# on a ~1 GB BAM of real reads, all measured in the same run. Not run in CI.
+#
+# What it installs (only if missing): Debian `samtools` (1.16, used to write the benchmark BAM and
+# as the decode floor `samtools view -c`), and a Python venv with `pysam==0.24.1`, whose bundled
+# samtools 1.24 provides `samtools checksum` (added in samtools 1.22; Debian's 1.16 lacks it).
+#
+# Usage: sequencer-cli/bench/run.sh [COPIES]   (default 1100 copies of the 20,000 reads ≈ 1 GB)
+# Environment: BENCH_DIR (default /tmp/bionft-bench), THREADS (default 2): threads in all for every
+# tool (`bionft-seq --threads N`, `samtools -@ N-1` extra threads beside the main one).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+data="$repo/../shared/data"
+copies=${1:-1100}
+threads=${THREADS:-2}
+work=${BENCH_DIR:-/tmp/bionft-bench}
+mkdir -p "$work"
+
+command -v samtools >/dev/null || { apt-get update -qq && apt-get install -y -qq samtools; }
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
+if [ ! -x "$work/venv/bin/python" ]; then
+    python3 -m venv "$work/venv"
+    "$work/venv/bin/pip" install -q pysam==0.24.1
+fi
+
+bam="$work/bench-$copies.bam"
+if [ ! -s "$bam" ]; then
+    echo "building $bam from $copies copies of hts-specs/bam_level-1.bam" >&2
+    src="$data/hts-specs/bam_level-1.bam"
+    { samtools view -H "$src"
+      samtools view "$src" | awk -v n="$copies" -F'\t' -v OFS='\t' '
+        { line[NR] = $0 }
+        END { for (c = 1; c <= n; c++) for (i = 1; i <= NR; i++) {
+                split(line[i], f, "\t"); f[1] = f[1] "_" c; s = f[1]
+                for (k = 2; k <= length(f); k++) s = s OFS f[k]
+                print s } }'
+    } | samtools view -@ "$threads" -b -o "$bam" -
+fi
+
+(cd "$repo" && cargo build --release -p sequencer-cli -q)
+bin="$repo/target/release/bionft-seq"
+records=$(samtools view -c -@ "$threads" "$bam")
+size=$(stat -c %s "$bam")
+echo "file: $bam ($size bytes, $records records), threads: $threads, $(nproc) cores" >&2
+
+measure() { # name, command...
+    local name=$1; shift
+    cat "$bam" > /dev/null # same page-cache state for every tool
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" > "$work/out" 2> "$work/err" || { cat "$work/err" >&2; return 1; }
+    read -r wall rss user sys < "$work/time"
+    printf '| %s | %s | %s | %.1f | %s |\n' "$name" "$wall" "$(echo "$user + $sys" | bc)" "$(echo "$rss / 1024" | bc -l)" "$*" | sed "s|$work/||g; s|$repo/||g"
+}
+
+echo "| tool | wall s | CPU s | peak RSS MiB | command |"
+echo "|---|---|---|---|---|"
+for round in 1 2; do
+    measure "sha256sum (file bytes)" sha256sum "$bam"
+    measure "samtools view -c 1.16 (decode floor)" samtools view -c -@ "$((threads - 1))" "$bam"
+    measure "samtools checksum 1.24 (pysam)" "$work/venv/bin/python" -c \
+        "import sys, pysam.samtools as s; sys.stdout.write(s.checksum('-@', '$((threads - 1))', '$bam'))"
+    measure "bionft-seq hash" "$bin" hash --threads "$threads" "$bam"
+done
+grep 'content digest' "$work/out" >&2
