@@ -236,13 +236,14 @@ pub struct AlignmentFields<'a, C, T> {
 pub struct Scratch {
     fields: Vec<([u8; 2], usize, usize)>,
     bytes: Vec<u8>,
-    read_group: Option<Vec<u8>>,
+    read_group: Vec<u8>,
+    has_read_group: bool,
 }
 
 impl Scratch {
     /// The `RG` of the last alignment record encoded with this scratch space.
     pub fn read_group(&self) -> Option<&[u8]> {
-        self.read_group.as_deref()
+        self.has_read_group.then_some(self.read_group.as_slice())
     }
 }
 
@@ -379,8 +380,7 @@ where
 {
     scratch.fields.clear();
     scratch.bytes.clear();
-    let mut read_group = scratch.read_group.take();
-    let mut has_read_group = false;
+    scratch.has_read_group = false;
     for field in data {
         let (tag, value) = field?;
         let tag: [u8; 2] = *tag.as_ref();
@@ -389,10 +389,9 @@ where
         }
         if &tag == b"RG" {
             if let AuxValue::String(s) = &value {
-                let group = read_group.get_or_insert_with(Vec::new);
-                group.clear();
-                group.extend_from_slice(s);
-                has_read_group = true;
+                scratch.read_group.clear();
+                scratch.read_group.extend_from_slice(s);
+                scratch.has_read_group = true;
             }
         }
         let start = scratch.bytes.len();
@@ -415,7 +414,6 @@ where
         e.0.extend_from_slice(&tag);
         e.0.extend_from_slice(&scratch.bytes[start..end]);
     }
-    scratch.read_group = read_group.filter(|_| has_read_group);
     Ok(())
 }
 

@@ -66,15 +66,20 @@ pub fn hex(bytes: &[u8]) -> String {
         })
 }
 
-pub fn parse_hash(text: &str) -> Option<Hash> {
-    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+/// Lowercase or uppercase hex to bytes; `None` for odd lengths or non-hex digits.
+pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let mut hash = [0; 32];
-    for (i, byte) in hash.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(hash)
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// Exactly 64 hex digits to a hash.
+pub fn parse_hash(text: &str) -> Option<Hash> {
+    parse_hex(text)?.try_into().ok()
 }
 
 /// One chunk's record digests, with each record's read group as an index into `group_names`
@@ -223,6 +228,10 @@ mod tests {
         assert_eq!(parse_hash(&hex(&hash)), Some(hash));
         assert_eq!(parse_hash("zz"), None);
         assert_eq!(parse_hash(&"g".repeat(64)), None);
+        assert_eq!(parse_hash(&"+1".repeat(32)), None);
+        assert_eq!(parse_hex("00ff"), Some(vec![0, 255]));
+        assert_eq!(parse_hex("0"), None);
+        assert_eq!(parse_hex("é0"), None);
     }
 
     #[test]

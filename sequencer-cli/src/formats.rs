@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use noodles::bgzf;
 
-use crate::canonical::{CanonicalHeader, Kind, Scratch};
+use crate::canonical::{CanonicalHeader, Scratch};
 
 /// A detected file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,16 +30,6 @@ pub enum Format {
     Vcf,
     Bcf,
     Fastq,
-}
-
-impl Format {
-    pub fn kind(self) -> Kind {
-        match self {
-            Format::Fastq => Kind::Reads,
-            Format::Sam | Format::Bam | Format::Cram => Kind::Alignment,
-            Format::Vcf | Format::Bcf => Kind::Variants,
-        }
-    }
 }
 
 impl fmt::Display for Format {

@@ -12,6 +12,7 @@ use noodles::{cram, fasta, sam};
 
 use super::{sam::Encoder, RecordSource};
 use crate::canonical::CanonicalHeader;
+use crate::digest::hex;
 
 pub struct Source<R: Read> {
     reader: cram::io::Reader<R>,
@@ -48,8 +49,8 @@ pub fn open<R: Read>(
 /// on first use, and a missing reference or sequence is an error rather than a decoder panic.
 /// (noodles checks slice MD5s only for single-reference slices.)
 struct CheckedReference {
-    path: Option<PathBuf>,
-    sequences: Option<Box<dyn fasta::repository::Adapter>>,
+    /// The FASTA's path and sequences, when `--reference` was given.
+    reference: Option<(PathBuf, Box<dyn fasta::repository::Adapter>)>,
     expected_md5: HashMap<Vec<u8>, String>,
 }
 
@@ -67,9 +68,12 @@ impl CheckedReference {
                 ))
             })
             .collect();
+        let reference = match path {
+            Some(path) => Some((path.to_owned(), load_reference(path)?)),
+            None => None,
+        };
         Ok(Self {
-            path: path.map(Path::to_owned),
-            sequences: path.map(load_reference).transpose()?,
+            reference,
             expected_md5,
         })
     }
@@ -78,12 +82,12 @@ impl CheckedReference {
 impl fasta::repository::Adapter for CheckedReference {
     fn get(&mut self, name: &[u8]) -> Option<io::Result<fasta::Record>> {
         let shown = String::from_utf8_lossy(name).into_owned();
-        let Some(sequences) = &mut self.sequences else {
+        let Some((path, sequences)) = &mut self.reference else {
             return Some(Err(invalid(format!(
                 "this CRAM needs its reference sequence {shown}: pass --reference FASTA"
             ))));
         };
-        let path = self.path.as_deref().unwrap_or(Path::new("")).display();
+        let path = path.display();
         let record = match sequences.get(name) {
             None => {
                 return Some(Err(invalid(format!(
@@ -95,10 +99,7 @@ impl fasta::repository::Adapter for CheckedReference {
         };
         if let Some(expected) = self.expected_md5.get(name) {
             let upper = record.sequence().as_ref().to_ascii_uppercase();
-            let actual: String = Md5::digest(&upper)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let actual = hex(&Md5::digest(&upper));
             if &actual != expected {
                 return Some(Err(invalid(format!(
                     "reference {path}: sequence {shown} does not match the CRAM header (MD5 {actual}, expected {expected})"
