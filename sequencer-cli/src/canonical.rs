@@ -805,7 +805,7 @@ pub fn locus(kind: Kind, encoding: &[u8]) -> io::Result<Option<Locus>> {
             for _ in 0..d.u32()? {
                 let len = u64::from(d.u32()?);
                 if consumes_reference(d.u8()?) {
-                    span += len;
+                    span = span.saturating_add(len);
                 }
             }
             (reference, start, span)
@@ -825,7 +825,7 @@ pub fn locus(kind: Kind, encoding: &[u8]) -> io::Result<Option<Locus>> {
     Ok(Some(Locus {
         reference: reference.to_vec(),
         start,
-        end: start + span.max(1) - 1,
+        end: start.saturating_add(span.max(1) - 1),
     }))
 }
 
@@ -864,5 +864,290 @@ impl<'a> Decoder<'a> {
     fn bytes(&mut self) -> io::Result<&'a [u8]> {
         let n = self.u32()? as usize;
         self.take(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Aux = Vec<(Tag, AuxValue<'static>)>;
+
+    fn alignment(
+        cigar: &[(OpKind, usize)],
+        flags: u16,
+        bases: Bases<'_>,
+        qualities: &[u8],
+        data: Aux,
+        tlen: i64,
+    ) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let fields = AlignmentFields {
+            reference_name: b"chr1",
+            position: 100,
+            cigar: cigar.iter().map(|&(kind, len)| Ok(Op::new(kind, len))),
+            flags,
+            mapping_quality: Some(60),
+            name: b"read1",
+            mate_reference_name: b"chr1",
+            mate_position: 100,
+            template_length: tlen,
+            bases,
+            quality_scores: qualities,
+            data: data.into_iter().map(Ok),
+        };
+        encode_alignment(fields, &mut Scratch::default(), &mut out)?;
+        Ok(out)
+    }
+
+    fn simple(cigar: &[(OpKind, usize)], flags: u16, data: Aux) -> Vec<u8> {
+        alignment(cigar, flags, Bases::Ascii(b"ACG"), &[30, 31, 32], data, 0).unwrap()
+    }
+
+    #[test]
+    fn sequence_match_and_mismatch_ops_merge_into_m() {
+        use OpKind::*;
+        let plain = simple(&[(Match, 3)], 0, vec![]);
+        assert_eq!(
+            plain,
+            simple(
+                &[
+                    (SequenceMatch, 1),
+                    (SequenceMismatch, 1),
+                    (SequenceMatch, 1)
+                ],
+                0,
+                vec![]
+            )
+        );
+        assert_eq!(
+            plain,
+            simple(&[(Match, 2), (Deletion, 0), (Match, 1)], 0, vec![])
+        );
+        assert_ne!(plain, simple(&[(Match, 2), (Insertion, 1)], 0, vec![]));
+    }
+
+    #[test]
+    fn unmapped_records_drop_cigar_and_mapping_quality() {
+        use OpKind::*;
+        assert_eq!(simple(&[(Match, 3)], 0x4, vec![]), simple(&[], 0x4, vec![]));
+        let mut out = Vec::new();
+        let fields = AlignmentFields {
+            reference_name: b"",
+            position: 0,
+            cigar: std::iter::empty(),
+            flags: 0x4,
+            mapping_quality: Some(0),
+            name: b"r",
+            mate_reference_name: b"",
+            mate_position: 0,
+            template_length: 0,
+            bases: Bases::Ascii(b""),
+            quality_scores: &[],
+            data: std::iter::empty::<io::Result<(Tag, AuxValue<'static>)>>(),
+        };
+        encode_alignment(fields, &mut Scratch::default(), &mut out).unwrap();
+        assert_eq!(
+            out[12 + 4 + 2],
+            255,
+            "mapping quality of an unmapped record"
+        );
+    }
+
+    #[test]
+    fn packed_and_ascii_bases_encode_alike() {
+        // "ACGTN" in BAM's 4-bit code is 1 2 4 8 15; the odd trailing nibble may hold junk.
+        let packed = [0x12, 0x48, 0xf7];
+        let q = [1, 2, 3, 4, 5];
+        let a = alignment(
+            &[(OpKind::Match, 5)],
+            0,
+            Bases::Packed {
+                len: 5,
+                bytes: &packed,
+            },
+            &q,
+            vec![],
+            0,
+        )
+        .unwrap();
+        let b = alignment(
+            &[(OpKind::Match, 5)],
+            0,
+            Bases::Ascii(b"acgt."),
+            &q,
+            vec![],
+            0,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        let short = alignment(
+            &[],
+            0,
+            Bases::Packed {
+                len: 5,
+                bytes: &packed[..2],
+            },
+            &q,
+            vec![],
+            0,
+        );
+        assert!(short.is_err());
+    }
+
+    #[test]
+    fn missing_qualities_are_one_state_and_a_length_mismatch_is_an_error() {
+        let none = alignment(&[], 0, Bases::Ascii(b"AC"), &[], vec![], 0).unwrap();
+        assert_eq!(
+            none,
+            alignment(&[], 0, Bases::Ascii(b"AC"), &[0xff, 0xff], vec![], 0).unwrap()
+        );
+        assert!(alignment(&[], 0, Bases::Ascii(b"AC"), &[30], vec![], 0).is_err());
+    }
+
+    #[test]
+    fn aux_fields_are_sorted_widths_normalised_and_derived_tags_dropped() {
+        let tag = |t: &[u8; 2]| Tag::from(*t);
+        let a = simple(
+            &[],
+            0,
+            vec![
+                (tag(b"XS"), AuxValue::UInt8(7)),
+                (tag(b"AS"), AuxValue::Int32(-3)),
+            ],
+        );
+        let b = simple(
+            &[],
+            0,
+            vec![
+                (tag(b"NM"), AuxValue::Int8(1)),
+                (tag(b"AS"), AuxValue::Int8(-3)),
+                (tag(b"MD"), AuxValue::String(b"3".as_slice().into())),
+                (tag(b"cF"), AuxValue::Int8(3)),
+                (tag(b"XS"), AuxValue::Int16(7)),
+            ],
+        );
+        assert_eq!(a, b);
+        assert_ne!(
+            a,
+            simple(
+                &[],
+                0,
+                vec![
+                    (tag(b"XS"), AuxValue::Float(7.0)),
+                    (tag(b"AS"), AuxValue::Int32(-3))
+                ]
+            )
+        );
+        let duplicated = vec![
+            (tag(b"XS"), AuxValue::Int8(1)),
+            (tag(b"XS"), AuxValue::Int8(2)),
+        ];
+        assert!(alignment(&[], 0, Bases::Ascii(b""), &[], duplicated, 0).is_err());
+    }
+
+    #[test]
+    fn read_group_is_kept_for_the_per_group_digest() {
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        let fields = |data: Aux| AlignmentFields {
+            reference_name: b"",
+            position: 0,
+            cigar: std::iter::empty(),
+            flags: 4,
+            mapping_quality: None,
+            name: b"r",
+            mate_reference_name: b"",
+            mate_position: 0,
+            template_length: 0,
+            bases: Bases::Ascii(b""),
+            quality_scores: &[],
+            data: data.into_iter().map(Ok),
+        };
+        let rg = vec![(
+            Tag::from(*b"RG"),
+            AuxValue::String(b"lane1".as_slice().into()),
+        )];
+        encode_alignment(fields(rg), &mut scratch, &mut out).unwrap();
+        assert_eq!(scratch.read_group(), Some(&b"lane1"[..]));
+        encode_alignment(fields(vec![]), &mut scratch, &mut out).unwrap();
+        assert_eq!(scratch.read_group(), None);
+    }
+
+    #[test]
+    fn template_length_sign_is_ignored_only_when_mates_start_together() {
+        let tlen = |t| alignment(&[], 0, Bases::Ascii(b""), &[], vec![], t).unwrap();
+        assert_eq!(tlen(-101), tlen(101));
+        let mut out = Vec::new();
+        let fields = AlignmentFields {
+            reference_name: b"chr1",
+            position: 100,
+            cigar: std::iter::empty(),
+            flags: 0,
+            mapping_quality: None,
+            name: b"r",
+            mate_reference_name: b"chr1",
+            mate_position: 200,
+            template_length: -101,
+            bases: Bases::Ascii(b""),
+            quality_scores: &[],
+            data: std::iter::empty::<io::Result<(Tag, AuxValue<'static>)>>(),
+        };
+        encode_alignment(fields, &mut Scratch::default(), &mut out).unwrap();
+        assert!(out.windows(8).any(|w| w == (-101i64).to_le_bytes()));
+    }
+
+    #[test]
+    fn reads_need_one_quality_per_base() {
+        let mut out = Vec::new();
+        assert!(encode_read(b"r", b"", b"ACGT", b"IIII", &mut out).is_ok());
+        assert!(encode_read(b"r", b"", b"ACGT", b"III", &mut out).is_err());
+    }
+
+    #[test]
+    fn locus_reads_back_alignment_spans() {
+        use OpKind::*;
+        let enc = simple(
+            &[
+                (SoftClip, 2),
+                (Match, 3),
+                (Deletion, 4),
+                (Insertion, 1),
+                (Skip, 10),
+            ],
+            0,
+            vec![],
+        );
+        let found = locus(Kind::Alignment, &enc).unwrap().unwrap();
+        assert_eq!(
+            (found.reference.as_slice(), found.start, found.end),
+            (&b"chr1"[..], 100, 116)
+        );
+        assert_eq!(locus(Kind::Reads, &enc).unwrap(), None);
+        assert!(locus(Kind::Alignment, &enc[..10]).is_err());
+    }
+
+    #[test]
+    fn locus_of_hostile_bytes_never_overflows() {
+        // Found by the `proof` fuzz target: a huge position plus a span overflowed u64.
+        let crash = crate::digest::parse_hex(concat!(
+            "0a0000000000002300ffffffffffffffffffffffffff0500000000000000ffffffffffffffffffffff",
+            "ffffffffffffffffffbfffffffffffffffffffffffffffffffffffffffffffffffffffffffffff2300",
+            "4444304444444444444400007a002300230044443044444444444444445b44441444444444444444",
+            "44444417444400ff443044444444444444445b44444444444444444444445b444414444444444444",
+            "44444444174444003044444444444444445b44444444444444444444844444174444",
+        ))
+        .unwrap();
+        for kind in [Kind::Reads, Kind::Alignment, Kind::Variants] {
+            let _ = locus(kind, &crash);
+        }
+        let mut enc = Vec::new();
+        let mut e = Encoder(&mut enc);
+        e.bytes(b"c");
+        e.u64(u64::MAX);
+        e.u32(1);
+        e.u32(u32::MAX);
+        e.u8(b'M');
+        assert_eq!(locus(Kind::Alignment, &enc).unwrap().unwrap().end, u64::MAX);
     }
 }
