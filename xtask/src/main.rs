@@ -25,14 +25,31 @@ fn main() {
 
 fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["contracts"] => {
             let built = contracts::build_all(&workspace_root())?;
-            println!("{:<12} {:>12} {:>10}  code hash", "contract", "size (B)", "size (KiB)");
+            println!(
+                "{:<12} {:>12} {:>10}  code hash",
+                "contract", "size (B)", "size (KiB)"
+            );
             for b in &built {
                 let hash: String = b.code_hash.iter().map(|x| format!("{x:02x}")).collect();
-                let flag = if b.size > contracts::SIZE_GOAL { "  (over the 32 KiB goal)" } else { "" };
-                println!("{:<12} {:>12} {:>10.1}  0x{hash}{flag}", b.name, b.size, b.size as f64 / 1024.0);
+                let flag = if b.size > contracts::SIZE_GOAL {
+                    "  (over the 32 KiB goal)"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:<12} {:>12} {:>10.1}  0x{hash}{flag}",
+                    b.name,
+                    b.size,
+                    b.size as f64 / 1024.0
+                );
             }
             for b in &built {
                 eprintln!("xtask: wrote {}", b.bundle.display());
@@ -49,5 +66,8 @@ fn run() -> Result<()> {
 
 /// The workspace root: xtask lives in `<root>/xtask`.
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
 }

@@ -4,7 +4,9 @@
 //! dead code), and custom sections (names, producers, debug info) go.
 
 use anyhow::{bail, Context, Result};
-use wasm_encoder::{EntityType, ExportKind, ExportSection, ImportSection, MemoryType, Module, RawSection};
+use wasm_encoder::{
+    EntityType, ExportKind, ExportSection, ImportSection, MemoryType, Module, RawSection,
+};
 use wasmparser::{Parser, Payload, TypeRef, Validator, WasmFeatures};
 
 /// Pages (64 KiB each) the contract's imported memory may grow to.
@@ -37,7 +39,11 @@ pub fn strip(wasm: &[u8]) -> Result<Vec<u8>> {
                                 page_size_log2: m.page_size_log2,
                             })
                         }
-                        other => bail!("unexpected import {}::{} of kind {other:?}", import.module, import.name),
+                        other => bail!(
+                            "unexpected import {}::{} of kind {other:?}",
+                            import.module,
+                            import.name
+                        ),
                     };
                     imports.import(import.module, import.name, ty);
                 }
@@ -60,7 +66,10 @@ pub fn strip(wasm: &[u8]) -> Result<Vec<u8>> {
             Payload::CustomSection(_) => {}
             other => {
                 if let Some((id, range)) = other.as_section() {
-                    module.section(&RawSection { id, data: &wasm[range.start as usize..range.end as usize] });
+                    module.section(&RawSection {
+                        id,
+                        data: &wasm[range.start as usize..range.end as usize],
+                    });
                 }
             }
         }
@@ -85,7 +94,9 @@ pub fn validate_mvp(wasm: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_encoder::{CodeSection, CustomSection, Function, FunctionSection, Instruction, TypeSection};
+    use wasm_encoder::{
+        CodeSection, CustomSection, Function, FunctionSection, Instruction, TypeSection,
+    };
 
     /// A module shaped like a linked contract: imported memory, two entry
     /// points, an extra export and a custom section.
@@ -95,7 +106,17 @@ mod tests {
         types.ty().function([], []);
         m.section(&types);
         let mut imports = ImportSection::new();
-        imports.import("env", "memory", MemoryType { minimum: initial_pages, maximum: None, memory64: false, shared: false, page_size_log2: None });
+        imports.import(
+            "env",
+            "memory",
+            MemoryType {
+                minimum: initial_pages,
+                maximum: None,
+                memory64: false,
+                shared: false,
+                page_size_log2: None,
+            },
+        );
         m.section(&imports);
         let mut funcs = FunctionSection::new();
         funcs.function(0);
@@ -113,7 +134,10 @@ mod tests {
             code.function(&f);
         }
         m.section(&code);
-        m.section(&CustomSection { name: "producers".into(), data: b"rustc".as_slice().into() });
+        m.section(&CustomSection {
+            name: "producers".into(),
+            data: b"rustc".as_slice().into(),
+        });
         m.finish()
     }
 
@@ -125,7 +149,9 @@ mod tests {
         let mut max = None;
         for payload in Parser::new(0).parse_all(&out) {
             match payload.unwrap() {
-                Payload::ExportSection(r) => exports.extend(r.into_iter().map(|e| e.unwrap().name.to_string())),
+                Payload::ExportSection(r) => {
+                    exports.extend(r.into_iter().map(|e| e.unwrap().name.to_string()))
+                }
                 Payload::ImportSection(r) => {
                     for i in r.into_imports() {
                         if let TypeRef::Memory(m) = i.unwrap().ty {
@@ -151,7 +177,9 @@ mod tests {
     fn post_mvp_instructions_are_rejected() {
         let mut m = Module::new();
         let mut types = TypeSection::new();
-        types.ty().function([wasm_encoder::ValType::I32], [wasm_encoder::ValType::I32]);
+        types
+            .ty()
+            .function([wasm_encoder::ValType::I32], [wasm_encoder::ValType::I32]);
         m.section(&types);
         let mut funcs = FunctionSection::new();
         funcs.function(0);

@@ -9,6 +9,7 @@ use ink::primitives::AccountId;
 
 /// The admin role moved to another account.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct AdminTransferred {
     pub from: AccountId,
     pub to: AccountId,
@@ -16,6 +17,7 @@ pub struct AdminTransferred {
 
 /// `account` received `role`.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct RoleGranted {
     #[ink(topic)]
     pub account: AccountId,
@@ -25,6 +27,7 @@ pub struct RoleGranted {
 
 /// `account` lost `role`.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct RoleRevoked {
     #[ink(topic)]
     pub account: AccountId,
@@ -34,6 +37,7 @@ pub struct RoleRevoked {
 
 /// A newborn's sample was registered and its token minted.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct SampleMinted {
     #[ink(topic)]
     pub sample: RecordId,
@@ -48,6 +52,7 @@ pub struct SampleMinted {
 
 /// A derived artifact (aliquot … variants) was registered.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct ArtifactRegistered {
     #[ink(topic)]
     pub record: RecordId,
@@ -64,6 +69,7 @@ pub struct ArtifactRegistered {
 
 /// `old` was replaced by `new` (registered in the same call, same kind and parents).
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct RecordSuperseded {
     #[ink(topic)]
     pub old: RecordId,
@@ -73,6 +79,7 @@ pub struct RecordSuperseded {
 
 /// A sample moved to another biobank's custody.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct CustodyTransferred {
     #[ink(topic)]
     pub sample: RecordId,
@@ -82,6 +89,7 @@ pub struct CustodyTransferred {
 
 /// `record` and all its descendants were withdrawn.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct RecordWithdrawn {
     #[ink(topic)]
     pub record: RecordId,
@@ -94,6 +102,7 @@ pub struct RecordWithdrawn {
 
 /// A guardian was added to a sample.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct GuardianAdded {
     #[ink(topic)]
     pub sample: RecordId,
@@ -103,6 +112,7 @@ pub struct GuardianAdded {
 
 /// A guardian was removed from a sample.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct GuardianRemoved {
     #[ink(topic)]
     pub sample: RecordId,
@@ -112,6 +122,7 @@ pub struct GuardianRemoved {
 
 /// The grown-up subject took control of their record; guardians' authority ended.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct MajorityClaimed {
     #[ink(topic)]
     pub sample: RecordId,
@@ -121,8 +132,28 @@ pub struct MajorityClaimed {
 
 /// PSP34 `Transfer`: a token was minted (`from: None`) or its owner changed at majority.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct Transfer {
     pub from: Option<AccountId>,
     pub to: Option<AccountId>,
     pub id: Id,
 }
+
+#[cfg(feature = "std")]
+bionft_primitives::decodable_events!(
+    /// Any `biosample` event, as an indexer decodes it.
+    BiosampleEvent {
+        AdminTransferred,
+        RoleGranted,
+        RoleRevoked,
+        SampleMinted,
+        ArtifactRegistered,
+        RecordSuperseded,
+        CustodyTransferred,
+        RecordWithdrawn,
+        GuardianAdded,
+        GuardianRemoved,
+        MajorityClaimed,
+        Transfer,
+    }
+);

@@ -51,7 +51,9 @@ mod biosample {
         /// A registry governed by `admin` (the consortium's governance account).
         #[ink(constructor)]
         pub fn new(admin: AccountId) -> Self {
-            Self { registry: Registry::new(admin) }
+            Self {
+                registry: Registry::new(admin),
+            }
         }
 
         fn ctx(&self) -> Env {
@@ -65,19 +67,22 @@ mod biosample {
         /// Admin: gives `role` to `account`.
         #[ink(message)]
         pub fn grant_role(&mut self, account: AccountId, role: Role) -> Result<()> {
-            self.registry.grant_role(&self.ctx(), account, role, &mut ChainEvents)
+            self.registry
+                .grant_role(&self.ctx(), account, role, &mut ChainEvents)
         }
 
         /// Admin: takes `role` from `account`.
         #[ink(message)]
         pub fn revoke_role(&mut self, account: AccountId, role: Role) -> Result<()> {
-            self.registry.revoke_role(&self.ctx(), account, role, &mut ChainEvents)
+            self.registry
+                .revoke_role(&self.ctx(), account, role, &mut ChainEvents)
         }
 
         /// Admin: hands the admin role over to `to`.
         #[ink(message)]
         pub fn transfer_admin(&mut self, to: AccountId) -> Result<()> {
-            self.registry.transfer_admin(&self.ctx(), to, &mut ChainEvents)
+            self.registry
+                .transfer_admin(&self.ctx(), to, &mut ChainEvents)
         }
 
         /// The current admin.
@@ -98,7 +103,14 @@ mod biosample {
             majority: Option<YearMonth>,
         ) -> Result<RecordId> {
             let ctx = self.ctx();
-            self.registry.mint_sample(&ctx, commitment, guardians, claim_commitment, majority, &mut ChainEvents)
+            self.registry.mint_sample(
+                &ctx,
+                commitment,
+                guardians,
+                claim_commitment,
+                majority,
+                &mut ChainEvents,
+            )
         }
 
         /// Biobank (custodian of the sample) or sequencer: registers a derived
@@ -112,47 +124,65 @@ mod biosample {
             digest_alg: u16,
         ) -> Result<RecordId> {
             let ctx = self.ctx();
-            self.registry.register_artifact(&ctx, kind, parents, commitment, digest_alg, &mut ChainEvents)
+            self.registry.register_artifact(
+                &ctx,
+                kind,
+                parents,
+                commitment,
+                digest_alg,
+                &mut ChainEvents,
+            )
         }
 
         /// The artifact's registrar or the sample's custodian: registers a
         /// re-processed replacement for `old` (same kind and parents) and marks
         /// `old` superseded. Returns the new record id.
         #[ink(message)]
-        pub fn supersede(&mut self, old: RecordId, commitment: Commitment, digest_alg: u16) -> Result<RecordId> {
+        pub fn supersede(
+            &mut self,
+            old: RecordId,
+            commitment: Commitment,
+            digest_alg: u16,
+        ) -> Result<RecordId> {
             let ctx = self.ctx();
-            self.registry.supersede(&ctx, old, commitment, digest_alg, &mut ChainEvents)
+            self.registry
+                .supersede(&ctx, old, commitment, digest_alg, &mut ChainEvents)
         }
 
         /// Custodian biobank: hands `sample` to biobank `to`.
         #[ink(message)]
         pub fn transfer_custody(&mut self, sample: RecordId, to: AccountId) -> Result<()> {
-            self.registry.transfer_custody(&self.ctx(), sample, to, &mut ChainEvents)
+            self.registry
+                .transfer_custody(&self.ctx(), sample, to, &mut ChainEvents)
         }
 
         /// Subject (after majority) or guardian (before): withdraws `record` and its descendants.
         #[ink(message)]
         pub fn withdraw(&mut self, record: RecordId) -> Result<()> {
-            self.registry.withdraw(&self.ctx(), record, &mut ChainEvents)
+            self.registry
+                .withdraw(&self.ctx(), record, &mut ChainEvents)
         }
 
         /// Guardian (before majority): adds `guardian`.
         #[ink(message)]
         pub fn add_guardian(&mut self, sample: RecordId, guardian: AccountId) -> Result<()> {
-            self.registry.add_guardian(&self.ctx(), sample, guardian, &mut ChainEvents)
+            self.registry
+                .add_guardian(&self.ctx(), sample, guardian, &mut ChainEvents)
         }
 
         /// Guardian (before majority): removes `guardian`, never the last one.
         #[ink(message)]
         pub fn remove_guardian(&mut self, sample: RecordId, guardian: AccountId) -> Result<()> {
-            self.registry.remove_guardian(&self.ctx(), sample, guardian, &mut ChainEvents)
+            self.registry
+                .remove_guardian(&self.ctx(), sample, guardian, &mut ChainEvents)
         }
 
         /// The grown-up subject's account: presents the claim `secret`; from then
         /// on the subject, not the guardians, holds authority over the sample.
         #[ink(message)]
         pub fn claim_majority(&mut self, sample: RecordId, secret: Vec<u8>) -> Result<()> {
-            self.registry.claim_majority(&self.ctx(), sample, &secret, &mut ChainEvents)
+            self.registry
+                .claim_majority(&self.ctx(), sample, &secret, &mut ChainEvents)
         }
 
         /// A record with its effective status.
@@ -225,13 +255,23 @@ mod biosample {
 
         /// Always fails with `Custom("Locked")`.
         #[ink(message)]
-        fn approve(&mut self, _operator: AccountId, _id: Option<Id>, _approved: bool) -> core::result::Result<(), PSP34Error> {
+        fn approve(
+            &mut self,
+            _operator: AccountId,
+            _id: Option<Id>,
+            _approved: bool,
+        ) -> core::result::Result<(), PSP34Error> {
             Err(PSP34Error::Custom(String::from(LOCKED)))
         }
 
         /// Always fails with `Custom("Locked")`.
         #[ink(message)]
-        fn transfer(&mut self, _to: AccountId, _id: Id, _data: Vec<u8>) -> core::result::Result<(), PSP34Error> {
+        fn transfer(
+            &mut self,
+            _to: AccountId,
+            _id: Id,
+            _data: Vec<u8>,
+        ) -> core::result::Result<(), PSP34Error> {
             Err(PSP34Error::Custom(String::from(LOCKED)))
         }
 

@@ -7,8 +7,8 @@ use crate::errors::{Error, Result};
 use crate::events::*;
 use bionft_primitives::{
     claim_commitment, digest_alg, subject_placeholder_account, AccessContext, Authority,
-    BlockNumber, Env, Commitment, EventSink, Id, RecordId, RecordKind, RecordStatus, Role, Timestamp,
-    YearMonth, MAX_GUARDIANS, MAX_LINEAGE, MAX_PARENTS,
+    BlockNumber, Commitment, Env, EventSink, Id, RecordId, RecordKind, RecordStatus, Role,
+    Timestamp, YearMonth, MAX_GUARDIANS, MAX_LINEAGE, MAX_PARENTS,
 };
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
@@ -16,7 +16,10 @@ use ink::storage::Mapping;
 
 /// A record as stored.
 #[derive(scale::Encode, scale::Decode, Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub struct Record {
     pub kind: RecordKind,
     pub parents: Vec<RecordId>,
@@ -34,7 +37,10 @@ pub struct Record {
 
 /// Per-sample guardianship and custody.
 #[derive(scale::Encode, scale::Decode, Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub struct Sample {
     pub custodian: AccountId,
     pub guardians: Vec<AccountId>,
@@ -101,19 +107,35 @@ impl Registry {
     }
 
     /// Admin: gives `role` to `account`.
-    pub fn grant_role(&mut self, env: &Env, account: AccountId, role: Role, ev: &mut impl EventSink) -> Result<()> {
+    pub fn grant_role(
+        &mut self,
+        env: &Env,
+        account: AccountId,
+        role: Role,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         self.require_admin(env)?;
         let bits = self.roles.get(account).unwrap_or(0);
         if bits & role.bit() != 0 {
             return Err(Error::RoleAlreadyHeld);
         }
         self.roles.insert(account, &(bits | role.bit()));
-        ev.emit(RoleGranted { account, role, by: env.caller });
+        ev.emit(RoleGranted {
+            account,
+            role,
+            by: env.caller,
+        });
         Ok(())
     }
 
     /// Admin: takes `role` from `account`.
-    pub fn revoke_role(&mut self, env: &Env, account: AccountId, role: Role, ev: &mut impl EventSink) -> Result<()> {
+    pub fn revoke_role(
+        &mut self,
+        env: &Env,
+        account: AccountId,
+        role: Role,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         self.require_admin(env)?;
         let bits = self.roles.get(account).unwrap_or(0);
         if bits & role.bit() == 0 {
@@ -125,15 +147,27 @@ impl Registry {
         } else {
             self.roles.insert(account, &rest);
         }
-        ev.emit(RoleRevoked { account, role, by: env.caller });
+        ev.emit(RoleRevoked {
+            account,
+            role,
+            by: env.caller,
+        });
         Ok(())
     }
 
     /// Admin: hands the admin role to `to`.
-    pub fn transfer_admin(&mut self, env: &Env, to: AccountId, ev: &mut impl EventSink) -> Result<()> {
+    pub fn transfer_admin(
+        &mut self,
+        env: &Env,
+        to: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         self.require_admin(env)?;
         self.admin = to;
-        ev.emit(AdminTransferred { from: env.caller, to });
+        ev.emit(AdminTransferred {
+            from: env.caller,
+            to,
+        });
         Ok(())
     }
 
@@ -183,7 +217,11 @@ impl Registry {
         if guardians.len() > MAX_GUARDIANS {
             return Err(Error::TooManyGuardians);
         }
-        if guardians.iter().enumerate().any(|(i, g)| guardians[..i].contains(g)) {
+        if guardians
+            .iter()
+            .enumerate()
+            .any(|(i, g)| guardians[..i].contains(g))
+        {
             return Err(Error::AlreadyGuardian);
         }
         if majority.is_some_and(|m| !m.is_valid()) {
@@ -230,7 +268,11 @@ impl Registry {
             block: env.block,
             at: env.now,
         });
-        ev.emit(Transfer { from: None, to: Some(owner), id: Id::U128(id) });
+        ev.emit(Transfer {
+            from: None,
+            to: Some(owner),
+            id: Id::U128(id),
+        });
         Ok(id)
     }
 
@@ -245,7 +287,11 @@ impl Registry {
         if parents.len() > MAX_PARENTS {
             return Err(Error::TooManyParents);
         }
-        if parents.iter().enumerate().any(|(i, p)| parents[..i].contains(p)) {
+        if parents
+            .iter()
+            .enumerate()
+            .any(|(i, p)| parents[..i].contains(p))
+        {
             return Err(Error::DuplicateParent);
         }
         let mut sample = None;
@@ -348,7 +394,8 @@ impl Registry {
             return Err(Error::SampleIsNotAnArtifact);
         }
         let is_registrar = record.registered_by == env.caller
-            && (self.has_role(env.caller, Role::Sequencer) || self.has_role(env.caller, Role::Biobank));
+            && (self.has_role(env.caller, Role::Sequencer)
+                || self.has_role(env.caller, Role::Biobank));
         let is_custodian = self.has_role(env.caller, Role::Biobank)
             && self.sample(record.sample)?.custodian == env.caller;
         if !is_registrar && !is_custodian {
@@ -361,15 +408,33 @@ impl Registry {
             return Err(Error::RecordWithdrawn);
         }
         self.require_new_commitment(&commitment)?;
-        let new = self.insert_artifact(env, record.kind, record.parents.clone(), record.sample, commitment, digest_alg, ev)?;
+        let new = self.insert_artifact(
+            env,
+            record.kind,
+            record.parents.clone(),
+            record.sample,
+            commitment,
+            digest_alg,
+            ev,
+        )?;
         record.superseded_by = Some(new);
         self.records.insert(old, &record);
-        ev.emit(RecordSuperseded { old, new, by: env.caller });
+        ev.emit(RecordSuperseded {
+            old,
+            new,
+            by: env.caller,
+        });
         Ok(new)
     }
 
     /// Custodian biobank: hands a sample to another biobank.
-    pub fn transfer_custody(&mut self, env: &Env, sample_id: RecordId, to: AccountId, ev: &mut impl EventSink) -> Result<()> {
+    pub fn transfer_custody(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        to: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let mut sample = self.sample(sample_id)?;
         if sample.custodian != env.caller || !self.has_role(env.caller, Role::Biobank) {
             return Err(Error::NotCustodian);
@@ -382,7 +447,11 @@ impl Registry {
         }
         sample.custodian = to;
         self.samples.insert(sample_id, &sample);
-        ev.emit(CustodyTransferred { sample: sample_id, from: env.caller, to });
+        ev.emit(CustodyTransferred {
+            sample: sample_id,
+            from: env.caller,
+            to,
+        });
         Ok(())
     }
 
@@ -393,7 +462,10 @@ impl Registry {
         let sample = self.samples.get(sample_id)?;
         match sample.subject {
             Some(subject) => (subject == account).then_some(Authority::Subject),
-            None => sample.guardians.contains(&account).then_some(Authority::Guardian),
+            None => sample
+                .guardians
+                .contains(&account)
+                .then_some(Authority::Guardian),
         }
     }
 
@@ -410,7 +482,13 @@ impl Registry {
     }
 
     /// Guardian (before majority): adds another guardian.
-    pub fn add_guardian(&mut self, env: &Env, sample_id: RecordId, guardian: AccountId, ev: &mut impl EventSink) -> Result<()> {
+    pub fn add_guardian(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        guardian: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let mut sample = self.sample_for_guardian(env, sample_id)?;
         if sample.guardians.contains(&guardian) {
             return Err(Error::AlreadyGuardian);
@@ -420,26 +498,50 @@ impl Registry {
         }
         sample.guardians.push(guardian);
         self.samples.insert(sample_id, &sample);
-        ev.emit(GuardianAdded { sample: sample_id, guardian, by: env.caller });
+        ev.emit(GuardianAdded {
+            sample: sample_id,
+            guardian,
+            by: env.caller,
+        });
         Ok(())
     }
 
     /// Guardian (before majority): removes a guardian, never the last one.
-    pub fn remove_guardian(&mut self, env: &Env, sample_id: RecordId, guardian: AccountId, ev: &mut impl EventSink) -> Result<()> {
+    pub fn remove_guardian(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        guardian: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let mut sample = self.sample_for_guardian(env, sample_id)?;
-        let pos = sample.guardians.iter().position(|g| *g == guardian).ok_or(Error::NotGuardian)?;
+        let pos = sample
+            .guardians
+            .iter()
+            .position(|g| *g == guardian)
+            .ok_or(Error::NotGuardian)?;
         if sample.guardians.len() == 1 {
             return Err(Error::LastGuardian);
         }
         sample.guardians.remove(pos);
         self.samples.insert(sample_id, &sample);
-        ev.emit(GuardianRemoved { sample: sample_id, guardian, by: env.caller });
+        ev.emit(GuardianRemoved {
+            sample: sample_id,
+            guardian,
+            by: env.caller,
+        });
         Ok(())
     }
 
     /// The grown-up subject's account: opens the claim commitment with `secret`
     /// once the majority month (if set) has begun, and takes the token.
-    pub fn claim_majority(&mut self, env: &Env, sample_id: RecordId, secret: &[u8], ev: &mut impl EventSink) -> Result<()> {
+    pub fn claim_majority(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        secret: &[u8],
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let mut sample = self.sample(sample_id)?;
         if sample.subject.is_some() {
             return Err(Error::MajorityClaimed);
@@ -455,23 +557,44 @@ impl Registry {
         let placeholder = subject_placeholder_account(sample_id);
         self.add_balance(placeholder, -1);
         self.add_balance(env.caller, 1);
-        ev.emit(MajorityClaimed { sample: sample_id, subject: env.caller, at: env.now });
-        ev.emit(Transfer { from: Some(placeholder), to: Some(env.caller), id: Id::U128(sample_id) });
+        ev.emit(MajorityClaimed {
+            sample: sample_id,
+            subject: env.caller,
+            at: env.now,
+        });
+        ev.emit(Transfer {
+            from: Some(placeholder),
+            to: Some(env.caller),
+            id: Id::U128(sample_id),
+        });
         Ok(())
     }
 
     /// Subject (after majority) or guardian (before): withdraws a record and,
     /// through it, all its descendants.
-    pub fn withdraw(&mut self, env: &Env, record_id: RecordId, ev: &mut impl EventSink) -> Result<()> {
+    pub fn withdraw(
+        &mut self,
+        env: &Env,
+        record_id: RecordId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let mut record = self.record(record_id)?;
-        let authority = self.authority(record.sample, env.caller).ok_or(Error::NotSubjectOrGuardian)?;
+        let authority = self
+            .authority(record.sample, env.caller)
+            .ok_or(Error::NotSubjectOrGuardian)?;
         if self.walk(&[record_id])?.1 {
             return Err(Error::AlreadyWithdrawn);
         }
         record.withdrawn = true;
         let sample = record.sample;
         self.records.insert(record_id, &record);
-        ev.emit(RecordWithdrawn { record: record_id, sample, by: env.caller, authority, at: env.now });
+        ev.emit(RecordWithdrawn {
+            record: record_id,
+            sample,
+            by: env.caller,
+            authority,
+            at: env.now,
+        });
         Ok(())
     }
 
@@ -501,7 +624,12 @@ impl Registry {
         let sample = self.records.get(record)?.sample;
         let (lineage, withdrawn) = self.walk(&[record]).ok()?;
         let subject = self.samples.get(sample)?.subject;
-        Some(AccessContext { sample, lineage, withdrawn, subject })
+        Some(AccessContext {
+            sample,
+            lineage,
+            withdrawn,
+            subject,
+        })
     }
 
     /// A record with its effective status.
@@ -527,7 +655,11 @@ impl Registry {
     // ---------------------------------------------------------------- PSP34
 
     fn add_balance(&mut self, owner: AccountId, delta: i32) {
-        let balance = self.balances.get(owner).unwrap_or(0).saturating_add_signed(delta);
+        let balance = self
+            .balances
+            .get(owner)
+            .unwrap_or(0)
+            .saturating_add_signed(delta);
         if balance == 0 {
             self.balances.remove(owner);
         } else {
@@ -544,7 +676,11 @@ impl Registry {
     pub fn owner_of(&self, id: &Id) -> Option<AccountId> {
         let sample_id = id.record_id()?;
         let sample = self.samples.get(sample_id)?;
-        Some(sample.subject.unwrap_or_else(|| subject_placeholder_account(sample_id)))
+        Some(
+            sample
+                .subject
+                .unwrap_or_else(|| subject_placeholder_account(sample_id)),
+        )
     }
 
     pub fn total_supply(&self) -> u128 {

@@ -7,6 +7,7 @@ use ink::primitives::AccountId;
 
 /// A grant was issued.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct GrantIssued {
     #[ink(topic)]
     pub grant: GrantId,
@@ -26,6 +27,7 @@ pub struct GrantIssued {
 
 /// A grant was revoked.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct GrantRevoked {
     #[ink(topic)]
     pub grant: GrantId,
@@ -37,6 +39,7 @@ pub struct GrantRevoked {
 
 /// The grown-up subject confirmed a grant their guardians had issued.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct GrantConfirmed {
     #[ink(topic)]
     pub grant: GrantId,
@@ -48,6 +51,7 @@ pub struct GrantConfirmed {
 
 /// All consent for `sample` was withdrawn: every grant of an earlier epoch stops counting.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct ConsentWithdrawn {
     #[ink(topic)]
     pub sample: RecordId,
@@ -60,6 +64,7 @@ pub struct ConsentWithdrawn {
 
 /// A data host served `record` to the grant's grantee under `grant`.
 #[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct AccessRecorded {
     #[ink(topic)]
     pub receipt: u64,
@@ -73,3 +78,15 @@ pub struct AccessRecorded {
     pub data_host: AccountId,
     pub at: Timestamp,
 }
+
+#[cfg(feature = "std")]
+bionft_primitives::decodable_events!(
+    /// Any `consent` event, as an indexer decodes it.
+    ConsentEvent {
+        GrantIssued,
+        GrantRevoked,
+        GrantConfirmed,
+        ConsentWithdrawn,
+        AccessRecorded,
+    }
+);

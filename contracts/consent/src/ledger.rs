@@ -23,9 +23,15 @@ pub trait LineageSource {
     fn has_role(&self, account: AccountId, role: Role) -> bool;
 }
 
+/// Key of the per-(sample, grantee) grant index.
+type SubjectGrantee = (RecordId, AccountId);
+
 /// A grant as stored and reported.
 #[derive(scale::Encode, scale::Decode, Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub struct Grant {
     /// The sample whose subject the grant speaks for.
     pub sample: RecordId,
@@ -48,7 +54,13 @@ impl Grant {
     /// Whether this grant covers use of the record described by `ctx` for
     /// `purpose` at `now`, given the subject's current consent `epoch`.
     /// Checks run in a fixed order; the first failing one is the reason.
-    pub fn covers(&self, ctx: &AccessContext, purpose: &Purpose, now: Timestamp, epoch: u32) -> core::result::Result<(), AccessDenied> {
+    pub fn covers(
+        &self,
+        ctx: &AccessContext,
+        purpose: &Purpose,
+        now: Timestamp,
+        epoch: u32,
+    ) -> core::result::Result<(), AccessDenied> {
         if ctx.sample != self.sample || !ctx.lineage.contains(&self.scope) {
             return Err(AccessDenied::OutsideScope);
         }
@@ -73,26 +85,15 @@ impl Grant {
 
 /// All state of the `consent` contract.
 #[ink::storage_item]
+#[derive(Default)]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Ledger {
     last_grant: GrantId,
     receipts: u64,
     grants: Mapping<GrantId, Grant>,
     /// (sample, grantee) → ids of its unrevoked grants, oldest first.
-    by_pair: Mapping<(RecordId, AccountId), Vec<GrantId>>,
+    by_pair: Mapping<SubjectGrantee, Vec<GrantId>>,
     epochs: Mapping<RecordId, u32>,
-}
-
-impl Default for Ledger {
-    fn default() -> Self {
-        Ledger {
-            last_grant: 0,
-            receipts: 0,
-            grants: Mapping::default(),
-            by_pair: Mapping::default(),
-            epochs: Mapping::default(),
-        }
-    }
 }
 
 impl Ledger {
@@ -109,8 +110,13 @@ impl Ledger {
         self.by_pair.get((sample, grantee)).unwrap_or_default()
     }
 
-    fn require_authority(src: &impl LineageSource, env: &Env, sample: RecordId) -> Result<Authority> {
-        src.authority(sample, env.caller).ok_or(Error::NotSubjectOrGuardian)
+    fn require_authority(
+        src: &impl LineageSource,
+        env: &Env,
+        sample: RecordId,
+    ) -> Result<Authority> {
+        src.authority(sample, env.caller)
+            .ok_or(Error::NotSubjectOrGuardian)
     }
 
     /// A current guardian (before majority) or the subject (after): lets
@@ -144,7 +150,11 @@ impl Ledger {
         let mut live: Vec<GrantId> = self
             .grants_for(sample, grantee)
             .into_iter()
-            .filter(|id| self.grants.get(id).is_some_and(|g| g.epoch == epoch && g.expires_at > env.now))
+            .filter(|id| {
+                self.grants
+                    .get(id)
+                    .is_some_and(|g| g.epoch == epoch && g.expires_at > env.now)
+            })
             .collect();
         if live.len() >= MAX_GRANTS_PER_PAIR {
             return Err(Error::TooManyGrants);
@@ -185,7 +195,13 @@ impl Ledger {
     }
 
     /// The sample's current authority: revokes a grant.
-    pub fn revoke(&mut self, env: &Env, src: &impl LineageSource, id: GrantId, ev: &mut impl EventSink) -> Result<()> {
+    pub fn revoke(
+        &mut self,
+        env: &Env,
+        src: &impl LineageSource,
+        id: GrantId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let mut grant = self.grants.get(id).ok_or(Error::UnknownGrant)?;
         Self::require_authority(src, env, grant.sample)?;
         if grant.revoked {
@@ -201,21 +217,44 @@ impl Ledger {
         } else {
             self.by_pair.insert(key, &ids);
         }
-        ev.emit(GrantRevoked { grant: id, sample: grant.sample, by: env.caller, at: env.now });
+        ev.emit(GrantRevoked {
+            grant: id,
+            sample: grant.sample,
+            by: env.caller,
+            at: env.now,
+        });
         Ok(())
     }
 
     /// The sample's current authority: withdraws all consent given so far.
-    pub fn withdraw_all(&mut self, env: &Env, src: &impl LineageSource, sample: RecordId, ev: &mut impl EventSink) -> Result<()> {
+    pub fn withdraw_all(
+        &mut self,
+        env: &Env,
+        src: &impl LineageSource,
+        sample: RecordId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let authority = Self::require_authority(src, env, sample)?;
         let epoch = self.epoch(sample).checked_add(1).ok_or(Error::IdOverflow)?;
         self.epochs.insert(sample, &epoch);
-        ev.emit(ConsentWithdrawn { sample, by: env.caller, authority, epoch, at: env.now });
+        ev.emit(ConsentWithdrawn {
+            sample,
+            by: env.caller,
+            authority,
+            epoch,
+            at: env.now,
+        });
         Ok(())
     }
 
     /// The grown-up subject: keeps a guardian-issued grant in force.
-    pub fn confirm(&mut self, env: &Env, src: &impl LineageSource, id: GrantId, ev: &mut impl EventSink) -> Result<()> {
+    pub fn confirm(
+        &mut self,
+        env: &Env,
+        src: &impl LineageSource,
+        id: GrantId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let mut grant = self.grants.get(id).ok_or(Error::UnknownGrant)?;
         if src.authority(grant.sample, env.caller) != Some(Authority::Subject) {
             return Err(Error::NotSubject);
@@ -231,7 +270,12 @@ impl Ledger {
         }
         grant.confirmed = true;
         self.grants.insert(id, &grant);
-        ev.emit(GrantConfirmed { grant: id, sample: grant.sample, by: env.caller, at: env.now });
+        ev.emit(GrantConfirmed {
+            grant: id,
+            sample: grant.sample,
+            by: env.caller,
+            at: env.now,
+        });
         Ok(())
     }
 
@@ -246,14 +290,18 @@ impl Ledger {
         record: RecordId,
         purpose: &Purpose,
     ) -> core::result::Result<GrantId, AccessDenied> {
-        let ctx = src.access_context(record).ok_or(AccessDenied::UnknownRecord)?;
+        let ctx = src
+            .access_context(record)
+            .ok_or(AccessDenied::UnknownRecord)?;
         if ctx.withdrawn {
             return Err(AccessDenied::RecordWithdrawn);
         }
         let epoch = self.epoch(ctx.sample);
         let mut closest = AccessDenied::NoGrant;
         for id in self.grants_for(ctx.sample, grantee) {
-            let Some(grant) = self.grants.get(id) else { continue };
+            let Some(grant) = self.grants.get(id) else {
+                continue;
+            };
             match grant.covers(&ctx, purpose, env.now, epoch) {
                 Ok(()) => return Ok(id),
                 Err(reason) => closest = closest.max(reason),
@@ -277,7 +325,9 @@ impl Ledger {
             return Err(Error::NotDataHost);
         }
         let grant = self.grants.get(id).ok_or(AccessDenied::UnknownGrant)?;
-        let ctx = src.access_context(record).ok_or(AccessDenied::UnknownRecord)?;
+        let ctx = src
+            .access_context(record)
+            .ok_or(AccessDenied::UnknownRecord)?;
         if ctx.withdrawn {
             return Err(AccessDenied::RecordWithdrawn.into());
         }

@@ -70,7 +70,10 @@ mod consent {
         /// A ledger that asks the `biosample` contract at `biosample` about records.
         #[ink(constructor)]
         pub fn new(biosample: AccountId) -> Self {
-            Self { biosample, ledger: Ledger::default() }
+            Self {
+                biosample,
+                ledger: Ledger::default(),
+            }
         }
 
         fn source(&self) -> Biosample {
@@ -104,43 +107,73 @@ mod consent {
             expires_at: u64,
         ) -> Result<GrantId> {
             let ctx = self.ctx();
-            self.ledger.grant(&ctx, &self.source(), subject_record, grantee, scope, purpose, expires_at, &mut ChainEvents)
+            self.ledger.grant(
+                &ctx,
+                &self.source(),
+                subject_record,
+                grantee,
+                scope,
+                purpose,
+                expires_at,
+                &mut ChainEvents,
+            )
         }
 
         /// The sample's current authority: revokes grant `grant_id`.
         #[ink(message)]
         pub fn revoke(&mut self, grant_id: GrantId) -> Result<()> {
             let ctx = self.ctx();
-            self.ledger.revoke(&ctx, &self.source(), grant_id, &mut ChainEvents)
+            self.ledger
+                .revoke(&ctx, &self.source(), grant_id, &mut ChainEvents)
         }
 
         /// The sample's current authority: withdraws all consent given so far.
         #[ink(message)]
         pub fn withdraw_all(&mut self, subject_record: RecordId) -> Result<()> {
             let ctx = self.ctx();
-            self.ledger.withdraw_all(&ctx, &self.source(), subject_record, &mut ChainEvents)
+            self.ledger
+                .withdraw_all(&ctx, &self.source(), subject_record, &mut ChainEvents)
         }
 
         /// The grown-up subject: keeps a grant their guardians issued in force.
         #[ink(message)]
         pub fn confirm(&mut self, grant_id: GrantId) -> Result<()> {
             let ctx = self.ctx();
-            self.ledger.confirm(&ctx, &self.source(), grant_id, &mut ChainEvents)
+            self.ledger
+                .confirm(&ctx, &self.source(), grant_id, &mut ChainEvents)
         }
 
         /// Anyone: may `grantee` use `record` for `purpose` now? The covering
         /// grant, or the named reason for a denial.
         #[ink(message)]
-        pub fn check_access(&self, grantee: AccountId, record: RecordId, purpose: Purpose) -> core::result::Result<GrantId, AccessDenied> {
-            self.ledger.check_access(&self.ctx(), &self.source(), grantee, record, &purpose)
+        pub fn check_access(
+            &self,
+            grantee: AccountId,
+            record: RecordId,
+            purpose: Purpose,
+        ) -> core::result::Result<GrantId, AccessDenied> {
+            self.ledger
+                .check_access(&self.ctx(), &self.source(), grantee, record, &purpose)
         }
 
         /// Data host: records an access receipt for `record` served under
         /// `grant_id` for `purpose`. Returns the receipt number.
         #[ink(message)]
-        pub fn record_access(&mut self, grant_id: GrantId, record: RecordId, purpose: Purpose) -> Result<u64> {
+        pub fn record_access(
+            &mut self,
+            grant_id: GrantId,
+            record: RecordId,
+            purpose: Purpose,
+        ) -> Result<u64> {
             let ctx = self.ctx();
-            self.ledger.record_access(&ctx, &self.source(), grant_id, record, purpose, &mut ChainEvents)
+            self.ledger.record_access(
+                &ctx,
+                &self.source(),
+                grant_id,
+                record,
+                purpose,
+                &mut ChainEvents,
+            )
         }
 
         /// A grant as stored (including revoked and lapsed ones).

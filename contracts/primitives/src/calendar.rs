@@ -4,7 +4,10 @@ use crate::Timestamp;
 
 /// The month from which a subject may claim majority (UTC, coarse on purpose).
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub struct YearMonth {
     pub year: u16,
     /// 1 = January … 12 = December.
@@ -42,16 +45,53 @@ mod tests {
     #[test]
     fn month_starts_match_known_unix_times() {
         // `date -u -d 2000-03-01 +%s` = 951868800, `date -u -d 2044-12-01 +%s` = 2364163200
-        assert_eq!(YearMonth { year: 1970, month: 1 }.start_millis(), 0);
-        assert_eq!(YearMonth { year: 2000, month: 3 }.start_millis(), 951_868_800_000);
-        assert_eq!(YearMonth { year: 2044, month: 12 }.start_millis(), 2_364_163_200_000);
+        assert_eq!(
+            YearMonth {
+                year: 1970,
+                month: 1
+            }
+            .start_millis(),
+            0
+        );
+        assert_eq!(
+            YearMonth {
+                year: 2000,
+                month: 3
+            }
+            .start_millis(),
+            951_868_800_000
+        );
+        assert_eq!(
+            YearMonth {
+                year: 2044,
+                month: 12
+            }
+            .start_millis(),
+            2_364_163_200_000
+        );
     }
 
     #[test]
     fn validity_bounds() {
-        assert!(YearMonth { year: 2044, month: 1 }.is_valid());
-        assert!(!YearMonth { year: 2044, month: 0 }.is_valid());
-        assert!(!YearMonth { year: 2044, month: 13 }.is_valid());
-        assert!(!YearMonth { year: 1969, month: 12 }.is_valid());
+        assert!(YearMonth {
+            year: 2044,
+            month: 1
+        }
+        .is_valid());
+        assert!(!YearMonth {
+            year: 2044,
+            month: 0
+        }
+        .is_valid());
+        assert!(!YearMonth {
+            year: 2044,
+            month: 13
+        }
+        .is_valid());
+        assert!(!YearMonth {
+            year: 1969,
+            month: 12
+        }
+        .is_valid());
     }
 }

@@ -43,7 +43,10 @@ pub const MAX_MODIFIERS: usize = 16;
 
 /// A DUO data-use purpose: what a grant allows, or what a request is for.
 #[derive(scale::Encode, scale::Decode, Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub struct Purpose {
     /// A permission term id from [`PERMISSIONS`].
     pub permission: u32,
@@ -70,12 +73,20 @@ pub enum PurposeError {
 impl Purpose {
     /// A purpose with a permission and no disease or modifiers.
     pub fn new(permission: u32) -> Self {
-        Purpose { permission, disease: None, modifiers: Vec::new() }
+        Purpose {
+            permission,
+            disease: None,
+            modifiers: Vec::new(),
+        }
     }
 
     /// Disease-specific research on `disease`.
     pub fn disease_specific(disease: u32) -> Self {
-        Purpose { permission: DS, disease: Some(disease), modifiers: Vec::new() }
+        Purpose {
+            permission: DS,
+            disease: Some(disease),
+            modifiers: Vec::new(),
+        }
     }
 
     /// The same purpose with `modifiers` (sorted and deduplicated).
@@ -95,9 +106,7 @@ impl Purpose {
         if (self.permission == DS) != self.disease.is_some() {
             return Err(PurposeError::DiseaseMismatch);
         }
-        if self.modifiers.len() > MAX_MODIFIERS
-            || self.modifiers.windows(2).any(|w| w[0] >= w[1])
-        {
+        if self.modifiers.len() > MAX_MODIFIERS || self.modifiers.windows(2).any(|w| w[0] >= w[1]) {
             return Err(PurposeError::MalformedModifiers);
         }
         if self.modifiers.iter().any(|m| !MODIFIERS.contains(m)) {
@@ -108,13 +117,25 @@ impl Purpose {
 
     /// Whether a grant for `self` permits use for `requested` (see the module docs).
     pub fn permits(&self, requested: &Purpose) -> bool {
-        permission_covers(self.permission, self.disease, requested.permission, requested.disease)
-            && self.modifiers.iter().all(|m| requested.modifiers.contains(m))
+        permission_covers(
+            self.permission,
+            self.disease,
+            requested.permission,
+            requested.disease,
+        ) && self
+            .modifiers
+            .iter()
+            .all(|m| requested.modifiers.contains(m))
             && !(requested.permission == POA && self.modifiers.contains(&NPOA))
     }
 }
 
-fn permission_covers(granted: u32, g_disease: Option<u32>, requested: u32, r_disease: Option<u32>) -> bool {
+fn permission_covers(
+    granted: u32,
+    g_disease: Option<u32>,
+    requested: u32,
+    r_disease: Option<u32>,
+) -> bool {
     match granted {
         NRES => true,
         GRU => matches!(requested, GRU | HMB | DS | POA),
@@ -163,12 +184,25 @@ mod tests {
     #[test]
     fn validation_names_the_broken_rule() {
         assert_eq!(Purpose::new(GRU).validate(), Ok(()));
-        assert_eq!(Purpose::new(99).validate(), Err(PurposeError::UnknownPermission));
-        assert_eq!(Purpose::new(DS).validate(), Err(PurposeError::DiseaseMismatch));
+        assert_eq!(
+            Purpose::new(99).validate(),
+            Err(PurposeError::UnknownPermission)
+        );
+        assert_eq!(
+            Purpose::new(DS).validate(),
+            Err(PurposeError::DiseaseMismatch)
+        );
         let mut hmb_with_disease = Purpose::new(HMB);
         hmb_with_disease.disease = Some(1);
-        assert_eq!(hmb_with_disease.validate(), Err(PurposeError::DiseaseMismatch));
-        let unsorted = Purpose { permission: GRU, disease: None, modifiers: alloc::vec![46, 21] };
+        assert_eq!(
+            hmb_with_disease.validate(),
+            Err(PurposeError::DiseaseMismatch)
+        );
+        let unsorted = Purpose {
+            permission: GRU,
+            disease: None,
+            modifiers: alloc::vec![46, 21],
+        };
         assert_eq!(unsorted.validate(), Err(PurposeError::MalformedModifiers));
         assert_eq!(
             Purpose::new(GRU).with_modifiers(&[13]).validate(),

@@ -61,7 +61,10 @@ pub mod digest_alg {
 /// What a record stands for. A record's parents sit at an earlier stage of the
 /// lineage (see [`RecordKind::may_derive_from`]).
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub enum RecordKind {
     /// The newborn's sample; the root of its lineage and the BioNFT token.
     Sample,
@@ -103,7 +106,10 @@ impl RecordKind {
 
 /// The lifecycle of a record as the chain reports it.
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub enum RecordStatus {
     /// In use.
     Active,
@@ -116,7 +122,10 @@ pub enum RecordStatus {
 
 /// Roles the admin hands out in `biosample`.
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub enum Role {
     /// Mints samples, registers aliquots, holds custody.
     Biobank,
@@ -135,7 +144,10 @@ impl Role {
 
 /// Who may speak for a sample's subject.
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "std", derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout))]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
 pub enum Authority {
     /// A guardian, before the subject has claimed majority.
     Guardian,
@@ -245,13 +257,19 @@ mod tests {
     fn claim_commitment_is_domain_separated_sha256() {
         // `printf 'bionft/claim/v1secret' | sha256sum`
         let expected = "a1a1dbe8665cdb7ae5373ae7ed320a93696a442023055a2444774d52e11996b2";
-        let got: String = claim_commitment(b"secret").iter().map(|b| format!("{b:02x}")).collect();
+        let got: String = claim_commitment(b"secret")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(got, expected);
     }
 
     #[test]
     fn placeholder_accounts_differ_per_sample() {
-        assert_ne!(subject_placeholder_account(1), subject_placeholder_account(2));
+        assert_ne!(
+            subject_placeholder_account(1),
+            subject_placeholder_account(2)
+        );
     }
 
     #[test]

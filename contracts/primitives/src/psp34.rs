@@ -44,7 +44,12 @@ pub trait PSP34 {
 
     /// Approves or disapproves `operator` for `id` (or all tokens).
     #[ink(message)]
-    fn approve(&mut self, operator: AccountId, id: Option<Id>, approved: bool) -> Result<(), PSP34Error>;
+    fn approve(
+        &mut self,
+        operator: AccountId,
+        id: Option<Id>,
+        approved: bool,
+    ) -> Result<(), PSP34Error>;
 
     /// Transfers token `id` to `to`.
     #[ink(message)]

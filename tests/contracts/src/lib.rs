@@ -1,1 +1,356 @@
+//! Drink harness for the BioNFT contracts.
+//!
+//! Loads the real wasm bundles that `cargo xtask contracts` writes to
+//! `target/ink/`, deploys them in drink's in-process pallet-contracts sandbox
+//! (wasmi executing the same code a chain would), and calls messages with
+//! typed SCALE arguments. Results decode into the contracts' own Rust types;
+//! events come back as `ContractEmitted` records and decode with the
+//! contracts' own event enums, exactly as the indexer decodes them.
+//! Selectors are read from the bundles' metadata, not recomputed.
 
+use biosample::events::BiosampleEvent;
+use consent::events::ConsentEvent;
+use drink::minimal::{MinimalSandbox, RuntimeEvent};
+use drink::pallet_contracts::{Determinism, StorageDeposit};
+use drink::sandbox_api::prelude::*;
+use drink::{AccountId32, Sandbox};
+use scale::{Decode, Encode};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub use bionft_primitives::{duo, AccessDenied, Purpose, RecordId, RecordKind, Role, YearMonth};
+pub use ink::primitives::AccountId;
+
+/// Well-known test accounts by role; [`account`] turns them into addresses.
+pub mod who {
+    pub const ADMIN: u8 = 1;
+    pub const BIOBANK: u8 = 2;
+    pub const SEQUENCER: u8 = 3;
+    pub const DATA_HOST: u8 = 4;
+    pub const GUARDIAN: u8 = 5;
+    pub const GUARDIAN2: u8 = 6;
+    pub const CHILD: u8 = 7;
+    pub const STRANGER: u8 = 8;
+    pub const BIOBANK2: u8 = 9;
+    pub const RESEARCHER: u8 = 10;
+    pub const RESEARCHER2: u8 = 11;
+}
+
+/// The ink! account id of test account `n`.
+pub fn account(n: u8) -> AccountId {
+    AccountId::from([n; 32])
+}
+
+fn chain_account(n: u8) -> AccountId32 {
+    AccountId32::new([n; 32])
+}
+
+/// A contract bundle (`.contract`) as `cargo xtask contracts` wrote it.
+#[derive(Clone)]
+pub struct Bundle {
+    pub wasm: Vec<u8>,
+    selectors: HashMap<String, [u8; 4]>,
+}
+
+impl Bundle {
+    /// Loads `target/ink/<name>/<name>.contract`.
+    pub fn load(name: &str) -> Bundle {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../target/ink/{name}/{name}.contract"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; build the contracts first with `cargo xtask contracts`",
+                path.display()
+            )
+        });
+        let json: serde_json::Value = serde_json::from_slice(&bytes).expect("bundle is JSON");
+        let wasm = hex::decode(
+            json["source"]["wasm"]
+                .as_str()
+                .expect("bundle has wasm")
+                .trim_start_matches("0x"),
+        )
+        .expect("wasm is hex");
+        let mut selectors = HashMap::new();
+        for kind in ["messages", "constructors"] {
+            for m in json["spec"][kind]
+                .as_array()
+                .expect("metadata lists messages")
+            {
+                let selector =
+                    hex::decode(m["selector"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+                selectors.insert(
+                    m["label"].as_str().unwrap().to_string(),
+                    selector.try_into().unwrap(),
+                );
+            }
+        }
+        Bundle { wasm, selectors }
+    }
+
+    /// The selector of message or constructor `label` (e.g. `mint_sample`, `PSP34::owner_of`).
+    pub fn selector(&self, label: &str) -> [u8; 4] {
+        *self
+            .selectors
+            .get(label)
+            .unwrap_or_else(|| panic!("no message `{label}` in the bundle's metadata"))
+    }
+}
+
+/// What one call cost, as pallet-contracts measured it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    pub ref_time: u64,
+    pub proof_size: u64,
+    /// Positive when the caller paid a deposit, negative on refund.
+    pub storage_deposit: i128,
+}
+
+/// An event a contract emitted, decoded with its own types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Biosample(BiosampleEvent),
+    Consent(ConsentEvent),
+}
+
+/// A raw `ContractEmitted` record: emitting contract, topics and data.
+#[derive(Debug, Clone)]
+pub struct Emitted {
+    pub contract: AccountId,
+    pub topics: Vec<[u8; 32]>,
+    pub data: Vec<u8>,
+}
+
+/// Which deployed contract to call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Biosample,
+    Consent,
+    /// The n-th contract deployed with [`Chain::deploy`].
+    Extra(usize),
+}
+
+/// The sandboxed chain with both contracts deployed and roles handed out.
+pub struct Chain {
+    sandbox: MinimalSandbox,
+    pub biosample: AccountId32,
+    pub consent: AccountId32,
+    bundles: [Bundle; 2],
+    extra: Vec<(AccountId32, Bundle)>,
+    /// Events of every successful call so far, in order.
+    pub emitted: Vec<Emitted>,
+    /// Cost of the last call.
+    pub last_cost: Cost,
+    now: u64,
+}
+
+/// Start of sandbox time: 2026-01-01T00:00:00Z, in ms.
+pub const GENESIS_TIME: u64 = 1_767_225_600_000;
+pub const DAY: u64 = 86_400_000;
+
+impl Chain {
+    /// Deploys `biosample` (admin: `who::ADMIN`) and `consent`, and grants the
+    /// biobank, sequencer and data-host roles to their test accounts.
+    pub fn new() -> Chain {
+        Self::with_bundles(Bundle::load("biosample"), Bundle::load("consent"))
+    }
+
+    /// Like [`Chain::new`], with bundles loaded once by the caller (faster for many chains).
+    pub fn with_bundles(biosample: Bundle, consent: Bundle) -> Chain {
+        let mut sandbox = MinimalSandbox::default();
+        for n in 1..=16 {
+            sandbox
+                .mint_into(&chain_account(n), 1_000_000_000_000_000)
+                .expect("funding test accounts");
+        }
+        sandbox.set_timestamp(GENESIS_TIME);
+        let bio = deploy(&mut sandbox, &biosample, (account(who::ADMIN),));
+        let consent_address = deploy(
+            &mut sandbox,
+            &consent,
+            (AccountId::from(*AsRef::<[u8; 32]>::as_ref(&bio)),),
+        );
+        let mut chain = Chain {
+            sandbox,
+            biosample: bio,
+            consent: consent_address,
+            bundles: [biosample, consent],
+            extra: Vec::new(),
+            emitted: Vec::new(),
+            last_cost: Cost::default(),
+            now: GENESIS_TIME,
+        };
+        for (n, role) in [
+            (who::BIOBANK, Role::Biobank),
+            (who::BIOBANK2, Role::Biobank),
+            (who::SEQUENCER, Role::Sequencer),
+            (who::DATA_HOST, Role::DataHost),
+        ] {
+            chain
+                .call::<Result<(), biosample::Error>>(
+                    Target::Biosample,
+                    who::ADMIN,
+                    "grant_role",
+                    (account(n), role),
+                )
+                .expect("admin grants roles");
+        }
+        chain.emitted.clear();
+        chain
+    }
+
+    /// Calls `message` on `target` as test account `caller` with SCALE-encoded
+    /// `args` and decodes the message's return value as `R`. A reverted call
+    /// (a message returning `Err`) still decodes: its data is the `Err`.
+    /// Panics if the contract trapped or the dispatch failed.
+    pub fn call<R: Decode>(
+        &mut self,
+        target: Target,
+        caller: u8,
+        message: &str,
+        args: impl Encode,
+    ) -> R {
+        let (address, bundle) = match target {
+            Target::Biosample => (self.biosample.clone(), &self.bundles[0]),
+            Target::Consent => (self.consent.clone(), &self.bundles[1]),
+            Target::Extra(n) => (self.extra[n].0.clone(), &self.extra[n].1),
+        };
+        let mut data = bundle.selector(message).to_vec();
+        args.encode_to(&mut data);
+        let gas = MinimalSandbox::default_gas_limit();
+        // pallet-contracts reports every event of the block; start from none.
+        self.sandbox.reset_events();
+        let result = self.sandbox.call_contract(
+            address,
+            0,
+            data,
+            chain_account(caller),
+            gas,
+            None,
+            Determinism::Enforced,
+        );
+        self.last_cost = Cost {
+            ref_time: result.gas_consumed.ref_time(),
+            proof_size: result.gas_consumed.proof_size(),
+            storage_deposit: match result.storage_deposit {
+                StorageDeposit::Charge(c) => c as i128,
+                StorageDeposit::Refund(r) => -(r as i128),
+            },
+        };
+        let ret = result.result.unwrap_or_else(|e| {
+            panic!(
+                "{message}: dispatch failed: {e:?}; debug: {}",
+                String::from_utf8_lossy(&result.debug_message)
+            )
+        });
+        if !ret.did_revert() {
+            self.emitted
+                .extend(result.events.into_iter().flatten().filter_map(
+                    |record| match record.event {
+                        RuntimeEvent::Contracts(
+                            drink::pallet_contracts::Event::ContractEmitted { contract, data },
+                        ) => Some(Emitted {
+                            contract: AccountId::from(*AsRef::<[u8; 32]>::as_ref(&contract)),
+                            topics: record.topics.iter().map(|t| t.0).collect(),
+                            data,
+                        }),
+                        _ => None,
+                    },
+                ));
+        }
+        let decoded = <ink::MessageResult<R>>::decode(&mut &ret.data[..])
+            .unwrap_or_else(|e| panic!("{message}: undecodable return data {:?}: {e}", ret.data));
+        decoded.unwrap_or_else(|lang| panic!("{message}: ink! LangError {lang:?}"))
+    }
+
+    /// Shorthand for a call to `biosample`.
+    pub fn bio<R: Decode>(&mut self, caller: u8, message: &str, args: impl Encode) -> R {
+        self.call(Target::Biosample, caller, message, args)
+    }
+
+    /// Shorthand for a call to `consent`.
+    pub fn consent<R: Decode>(&mut self, caller: u8, message: &str, args: impl Encode) -> R {
+        self.call(Target::Consent, caller, message, args)
+    }
+
+    /// Deploys another contract (constructor `new(args)`); call it with `Target::Extra(n)`.
+    pub fn deploy(&mut self, bundle: Bundle, args: impl Encode) -> Target {
+        let address = deploy(&mut self.sandbox, &bundle, args);
+        self.extra.push((address, bundle));
+        Target::Extra(self.extra.len() - 1)
+    }
+
+    /// Decodes and drains the events emitted so far.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        let bio = AccountId::from(*AsRef::<[u8; 32]>::as_ref(&self.biosample));
+        std::mem::take(&mut self.emitted)
+            .into_iter()
+            .map(|e| {
+                let decoded = if e.contract == bio {
+                    BiosampleEvent::decode(&e.topics, &e.data).map(|o| o.map(Event::Biosample))
+                } else {
+                    ConsentEvent::decode(&e.topics, &e.data).map(|o| o.map(Event::Consent))
+                };
+                decoded
+                    .expect("event decodes")
+                    .expect("event has a known signature topic")
+            })
+            .collect()
+    }
+
+    /// Block time now, in ms.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Seals the current block and moves time forward by `ms`.
+    pub fn advance(&mut self, ms: u64) {
+        self.sandbox.build_block();
+        self.now += ms;
+        self.sandbox.set_timestamp(self.now);
+    }
+
+    /// A snapshot of the whole chain state, for cheap restarts.
+    pub fn snapshot(&mut self) -> ink_sandbox::Snapshot {
+        self.sandbox.take_snapshot()
+    }
+
+    /// Restores a snapshot taken with [`Chain::snapshot`].
+    pub fn restore(&mut self, snapshot: ink_sandbox::Snapshot) {
+        self.sandbox.restore_snapshot(snapshot);
+        self.now = self.sandbox.get_timestamp();
+        self.emitted.clear();
+    }
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Chain::new()
+    }
+}
+
+/// Uploads and instantiates `bundle` with constructor `new(args)`; returns its address.
+pub fn deploy(sandbox: &mut MinimalSandbox, bundle: &Bundle, args: impl Encode) -> AccountId32 {
+    let mut data = bundle.selector("new").to_vec();
+    args.encode_to(&mut data);
+    let gas = MinimalSandbox::default_gas_limit();
+    let result = sandbox.deploy_contract(
+        bundle.wasm.clone(),
+        0,
+        data,
+        vec![],
+        chain_account(who::ADMIN),
+        gas,
+        None,
+    );
+    let ret = result
+        .result
+        .unwrap_or_else(|e| panic!("deploying failed: {e:?}"));
+    assert!(!ret.result.did_revert(), "constructor reverted");
+    ret.account_id
+}
+
+/// Test-only convenience: a salted commitment stand-in made from one byte.
+pub fn commitment(n: u8) -> [u8; 32] {
+    [n; 32]
+}

@@ -5,8 +5,10 @@
 extern crate biosample as _;
 #[cfg(feature = "consent")]
 extern crate consent as _;
+#[cfg(feature = "reference-nft")]
+extern crate reference_nft as _;
 
-#[cfg(any(feature = "biosample", feature = "consent"))]
+#[cfg(any(feature = "biosample", feature = "consent", feature = "reference-nft"))]
 fn main() {
     extern "Rust" {
         // Defined by `#[ink::contract]` in the contract crate linked above.
@@ -17,7 +19,7 @@ fn main() {
     serde_json::to_writer(std::io::stdout().lock(), &project).expect("stdout is writable");
 }
 
-#[cfg(not(any(feature = "biosample", feature = "consent")))]
+#[cfg(not(any(feature = "biosample", feature = "consent", feature = "reference-nft")))]
 fn main() {
     eprintln!("ink-metadata-gen: enable exactly one contract feature (see xtask)");
     std::process::exit(2);

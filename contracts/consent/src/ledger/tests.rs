@@ -59,7 +59,11 @@ impl LineageSource for Table {
     fn authority(&self, sample: RecordId, account: AccountId) -> Option<Authority> {
         match self.subject.get(&sample) {
             Some(s) => (*s == account).then_some(Authority::Subject),
-            None => self.guardians.get(&sample)?.contains(&account).then_some(Authority::Guardian),
+            None => self
+                .guardians
+                .get(&sample)?
+                .contains(&account)
+                .then_some(Authority::Guardian),
         }
     }
 
@@ -81,51 +85,118 @@ impl World {
     fn new() -> Self {
         ink::env::test::set_callee::<ink::env::DefaultEnvironment>(acct(0xc1));
         let mut table = Table::default();
-        for (r, ps) in [(1, vec![]), (2, vec![1]), (3, vec![2]), (4, vec![3]), (5, vec![1]), (10, vec![])] {
+        for (r, ps) in [
+            (1, vec![]),
+            (2, vec![1]),
+            (3, vec![2]),
+            (4, vec![3]),
+            (5, vec![1]),
+            (10, vec![]),
+        ] {
             table.parents.insert(r, ps);
         }
         table.guardians.insert(1, vec![acct(G1)]);
         table.guardians.insert(10, vec![acct(STRANGER)]);
-        World { ledger: Ledger::default(), table, ev: Recorded::default(), now: 1_000 * DAY }
+        World {
+            ledger: Ledger::default(),
+            table,
+            ev: Recorded::default(),
+            now: 1_000 * DAY,
+        }
     }
 
     fn env(&self, caller: u8) -> Env {
-        Env { caller: acct(caller), now: self.now, block: 1 }
+        Env {
+            caller: acct(caller),
+            now: self.now,
+            block: 1,
+        }
     }
 
-    fn grant(&mut self, caller: u8, scope: RecordId, purpose: Purpose, days: u64) -> Result<GrantId> {
+    fn grant(
+        &mut self,
+        caller: u8,
+        scope: RecordId,
+        purpose: Purpose,
+        days: u64,
+    ) -> Result<GrantId> {
         let env = self.env(caller);
         let sample = self.table.sample_of(scope);
-        self.ledger.grant(&env, &self.table, sample, acct(RESEARCHER), scope, purpose, self.now + days * DAY, &mut self.ev)
+        self.ledger.grant(
+            &env,
+            &self.table,
+            sample,
+            acct(RESEARCHER),
+            scope,
+            purpose,
+            self.now + days * DAY,
+            &mut self.ev,
+        )
     }
 
     fn check(&self, record: RecordId, purpose: u32) -> core::result::Result<GrantId, AccessDenied> {
-        self.ledger.check_access(&self.env(STRANGER), &self.table, acct(RESEARCHER), record, &Purpose::new(purpose))
+        self.ledger.check_access(
+            &self.env(STRANGER),
+            &self.table,
+            acct(RESEARCHER),
+            record,
+            &Purpose::new(purpose),
+        )
     }
 }
 
 #[test]
 fn only_the_current_authority_grants_within_its_subject() {
     let mut w = World::new();
-    assert_eq!(w.grant(STRANGER, 2, Purpose::new(duo::GRU), 30), Err(Error::NotSubjectOrGuardian));
+    assert_eq!(
+        w.grant(STRANGER, 2, Purpose::new(duo::GRU), 30),
+        Err(Error::NotSubjectOrGuardian)
+    );
     let env = w.env(G1);
-    let other_subject = w.ledger.grant(&env, &w.table, 1, acct(RESEARCHER), 10, Purpose::new(duo::GRU), w.now + DAY, &mut w.ev);
+    let other_subject = w.ledger.grant(
+        &env,
+        &w.table,
+        1,
+        acct(RESEARCHER),
+        10,
+        Purpose::new(duo::GRU),
+        w.now + DAY,
+        &mut w.ev,
+    );
     assert_eq!(other_subject, Err(Error::ScopeOutsideSubject));
-    let unknown = w.ledger.grant(&env, &w.table, 1, acct(RESEARCHER), 99, Purpose::new(duo::GRU), w.now + DAY, &mut w.ev);
+    let unknown = w.ledger.grant(
+        &env,
+        &w.table,
+        1,
+        acct(RESEARCHER),
+        99,
+        Purpose::new(duo::GRU),
+        w.now + DAY,
+        &mut w.ev,
+    );
     assert_eq!(unknown, Err(Error::UnknownRecord));
-    assert_eq!(w.grant(G1, 2, Purpose::new(duo::GRU), 0), Err(Error::ExpiryInPast));
+    assert_eq!(
+        w.grant(G1, 2, Purpose::new(duo::GRU), 0),
+        Err(Error::ExpiryInPast)
+    );
     assert_eq!(
         w.grant(G1, 2, Purpose::new(duo::DS), 30),
         Err(Error::InvalidPurpose(duo::PurposeError::DiseaseMismatch))
     );
     w.table.withdrawn.push(3);
-    assert_eq!(w.grant(G1, 4, Purpose::new(duo::GRU), 30), Err(Error::RecordWithdrawn));
+    assert_eq!(
+        w.grant(G1, 4, Purpose::new(duo::GRU), 30),
+        Err(Error::RecordWithdrawn)
+    );
     assert!(w.ev.0.is_empty(), "refused calls emit nothing");
     let id = w.grant(G1, 2, Purpose::new(duo::GRU), 30).unwrap();
     assert_eq!(id, 1);
     let issued = w.ev.of::<GrantIssued>();
     assert_eq!(issued.len(), 1);
-    assert_eq!((issued[0].scope, issued[0].issuer, issued[0].epoch), (2, Authority::Guardian, 0));
+    assert_eq!(
+        (issued[0].scope, issued[0].issuer, issued[0].epoch),
+        (2, Authority::Guardian, 0)
+    );
 }
 
 #[test]
@@ -153,12 +224,25 @@ fn duo_hierarchy_expiry_and_revocation_are_honoured() {
     let id2 = w.grant(G1, 1, Purpose::new(duo::GRU), 30).unwrap();
     assert_eq!(w.check(3, duo::POA), Ok(id2));
     let env = w.env(STRANGER);
-    assert_eq!(w.ledger.revoke(&env, &w.table, id2, &mut w.ev), Err(Error::NotSubjectOrGuardian));
+    assert_eq!(
+        w.ledger.revoke(&env, &w.table, id2, &mut w.ev),
+        Err(Error::NotSubjectOrGuardian)
+    );
     let env = w.env(G1);
     w.ledger.revoke(&env, &w.table, id2, &mut w.ev).unwrap();
-    assert_eq!(w.ledger.revoke(&env, &w.table, id2, &mut w.ev), Err(Error::AlreadyRevoked));
-    assert_eq!(w.ledger.revoke(&env, &w.table, 77, &mut w.ev), Err(Error::UnknownGrant));
-    assert_eq!(w.check(3, duo::POA), Err(AccessDenied::NoGrant), "the expired grant gave up its slot when id2 was issued");
+    assert_eq!(
+        w.ledger.revoke(&env, &w.table, id2, &mut w.ev),
+        Err(Error::AlreadyRevoked)
+    );
+    assert_eq!(
+        w.ledger.revoke(&env, &w.table, 77, &mut w.ev),
+        Err(Error::UnknownGrant)
+    );
+    assert_eq!(
+        w.check(3, duo::POA),
+        Err(AccessDenied::NoGrant),
+        "the expired grant gave up its slot when id2 was issued"
+    );
     assert!(w.ledger.get_grant(id2).unwrap().revoked);
     assert_eq!(w.ev.of::<GrantRevoked>().len(), 1);
 }
@@ -168,7 +252,10 @@ fn withdrawal_of_records_and_of_consent() {
     let mut w = World::new();
     let id = w.grant(G1, 1, Purpose::new(duo::GRU), 30).unwrap();
     let env = w.env(STRANGER);
-    assert_eq!(w.ledger.withdraw_all(&env, &w.table, 1, &mut w.ev), Err(Error::NotSubjectOrGuardian));
+    assert_eq!(
+        w.ledger.withdraw_all(&env, &w.table, 1, &mut w.ev),
+        Err(Error::NotSubjectOrGuardian)
+    );
     let env = w.env(G1);
     w.ledger.withdraw_all(&env, &w.table, 1, &mut w.ev).unwrap();
     assert_eq!(w.ledger.epoch(1), 1);
@@ -189,19 +276,38 @@ fn guardian_grants_lapse_at_majority_unless_confirmed() {
     let b = w.grant(G1, 2, Purpose::new(duo::GRU), 30).unwrap();
     w.table.subject.insert(1, acct(CHILD));
     assert_eq!(w.check(3, duo::GRU), Err(AccessDenied::LapsedAtMajority));
-    assert_eq!(w.grant(G1, 1, Purpose::new(duo::GRU), 30), Err(Error::NotSubjectOrGuardian));
+    assert_eq!(
+        w.grant(G1, 1, Purpose::new(duo::GRU), 30),
+        Err(Error::NotSubjectOrGuardian)
+    );
     let env = w.env(G1);
-    assert_eq!(w.ledger.confirm(&env, &w.table, b, &mut w.ev), Err(Error::NotSubject));
+    assert_eq!(
+        w.ledger.confirm(&env, &w.table, b, &mut w.ev),
+        Err(Error::NotSubject)
+    );
     let env = w.env(CHILD);
     w.ledger.confirm(&env, &w.table, b, &mut w.ev).unwrap();
-    assert_eq!(w.ledger.confirm(&env, &w.table, b, &mut w.ev), Err(Error::AlreadyConfirmed));
+    assert_eq!(
+        w.ledger.confirm(&env, &w.table, b, &mut w.ev),
+        Err(Error::AlreadyConfirmed)
+    );
     assert_eq!(w.check(3, duo::GRU), Ok(b));
-    assert_eq!(w.check(5, duo::GRU), Err(AccessDenied::LapsedAtMajority), "a is still unconfirmed");
+    assert_eq!(
+        w.check(5, duo::GRU),
+        Err(AccessDenied::LapsedAtMajority),
+        "a is still unconfirmed"
+    );
     let own = w.grant(CHILD, 1, Purpose::new(duo::HMB), 30).unwrap();
     assert_eq!(w.check(5, duo::HMB), Ok(own));
-    assert_eq!(w.ledger.confirm(&env, &w.table, own, &mut w.ev), Err(Error::NotIssuedByGuardian));
+    assert_eq!(
+        w.ledger.confirm(&env, &w.table, own, &mut w.ev),
+        Err(Error::NotIssuedByGuardian)
+    );
     w.ledger.revoke(&env, &w.table, a, &mut w.ev).unwrap();
-    assert_eq!(w.ledger.confirm(&env, &w.table, a, &mut w.ev), Err(Error::GrantNotInForce));
+    assert_eq!(
+        w.ledger.confirm(&env, &w.table, a, &mut w.ev),
+        Err(Error::GrantNotInForce)
+    );
 }
 
 #[test]
@@ -210,25 +316,43 @@ fn receipts_need_a_data_host_and_a_covering_grant() {
     let id = w.grant(G1, 2, Purpose::new(duo::HMB), 30).unwrap();
     let purpose = Purpose::new(duo::HMB);
     let env = w.env(STRANGER);
-    assert_eq!(w.ledger.record_access(&env, &w.table, id, 3, purpose.clone(), &mut w.ev), Err(Error::NotDataHost));
-    let env = w.env(HOST);
-    assert_eq!(w.ledger.record_access(&env, &w.table, id, 3, purpose.clone(), &mut w.ev), Ok(1));
-    assert_eq!(w.ledger.record_access(&env, &w.table, id, 4, purpose.clone(), &mut w.ev), Ok(2));
     assert_eq!(
-        w.ledger.record_access(&env, &w.table, id, 5, purpose.clone(), &mut w.ev),
+        w.ledger
+            .record_access(&env, &w.table, id, 3, purpose.clone(), &mut w.ev),
+        Err(Error::NotDataHost)
+    );
+    let env = w.env(HOST);
+    assert_eq!(
+        w.ledger
+            .record_access(&env, &w.table, id, 3, purpose.clone(), &mut w.ev),
+        Ok(1)
+    );
+    assert_eq!(
+        w.ledger
+            .record_access(&env, &w.table, id, 4, purpose.clone(), &mut w.ev),
+        Ok(2)
+    );
+    assert_eq!(
+        w.ledger
+            .record_access(&env, &w.table, id, 5, purpose.clone(), &mut w.ev),
         Err(Error::Denied(AccessDenied::OutsideScope))
     );
     assert_eq!(
-        w.ledger.record_access(&env, &w.table, 9, 3, purpose.clone(), &mut w.ev),
+        w.ledger
+            .record_access(&env, &w.table, 9, 3, purpose.clone(), &mut w.ev),
         Err(Error::Denied(AccessDenied::UnknownGrant))
     );
     assert_eq!(
-        w.ledger.record_access(&env, &w.table, id, 3, Purpose::new(duo::POA), &mut w.ev),
+        w.ledger
+            .record_access(&env, &w.table, id, 3, Purpose::new(duo::POA), &mut w.ev),
         Err(Error::Denied(AccessDenied::PurposeNotPermitted))
     );
     let receipts = w.ev.of::<AccessRecorded>();
     assert_eq!(receipts.len(), 2);
-    assert_eq!((receipts[1].receipt, receipts[1].record, receipts[1].grantee), (2, 4, acct(RESEARCHER)));
+    assert_eq!(
+        (receipts[1].receipt, receipts[1].record, receipts[1].grantee),
+        (2, 4, acct(RESEARCHER))
+    );
 }
 
 #[test]
@@ -237,7 +361,10 @@ fn grants_per_pair_are_bounded_but_dead_grants_free_their_slot() {
     for _ in 0..MAX_GRANTS_PER_PAIR {
         w.grant(G1, 2, Purpose::new(duo::HMB), 1).unwrap();
     }
-    assert_eq!(w.grant(G1, 2, Purpose::new(duo::HMB), 1), Err(Error::TooManyGrants));
+    assert_eq!(
+        w.grant(G1, 2, Purpose::new(duo::HMB), 1),
+        Err(Error::TooManyGrants)
+    );
     w.now += DAY;
     assert!(w.grant(G1, 2, Purpose::new(duo::HMB), 1).is_ok());
     assert_eq!(w.ledger.grants_for(1, acct(RESEARCHER)).len(), 1);

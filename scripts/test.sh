@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The project's test command (README, second command; .ci/run calls it).
+# Sets up the toolchain if needed, builds the contracts to wasm, then runs
+# formatting and lint checks and every test of the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "set-up"
+scripts/setup.sh
+step "format check"
+cargo fmt --all --check
+step "contracts → wasm (target/ink/)"
+cargo xtask contracts
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "tests"
+cargo test --workspace --locked
