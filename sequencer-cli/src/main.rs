@@ -52,7 +52,8 @@ struct Global {
     /// Print machine-readable JSON on stdout instead of text.
     #[arg(long, global = true)]
     json: bool,
-    /// Threads to use: one decodes, the others encode and hash. Defaults to the available cores.
+    /// Threads in all: one decodes (and digests too when the others are busy), the others encode
+    /// and hash. Defaults to the available cores.
     #[arg(long, short = 't', global = true, value_name = "N")]
     threads: Option<usize>,
     /// FASTA reference to decode CRAM files that do not embed theirs (.fai is used if present).

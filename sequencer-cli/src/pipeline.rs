@@ -27,7 +27,8 @@ use crate::unordered;
 
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Threads in all: one decodes, the rest encode and hash.
+    /// Threads in all: one decodes (and digests chunks when the rest are busy), the rest encode
+    /// and hash.
     pub threads: usize,
     pub open: OpenOptions,
     pub progress: bool,
