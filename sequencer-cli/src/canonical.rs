@@ -275,14 +275,14 @@ pub fn consumes_reference(symbol: u8) -> bool {
 }
 
 /// Appends the `A` encoding of one alignment record, and keeps its `RG` in `scratch`.
-pub fn encode_alignment<'d, C, T>(
+pub fn encode_alignment<C, T>(
     fields: AlignmentFields<'_, C, T>,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> io::Result<()>
 where
     C: Iterator<Item = io::Result<Op>>,
-    T: Iterator<Item = io::Result<(Tag, AuxValue<'d>)>>,
+    T: AuxFields,
 {
     const UNMAPPED: u16 = 0x4;
     let unmapped = fields.flags & UNMAPPED != 0;
@@ -374,30 +374,179 @@ where
     encode_aux(fields.data, scratch, out)
 }
 
-fn encode_aux<'d, T>(data: T, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()>
+/// A record's auxiliary fields, as its decoder holds them.
+pub trait AuxFields {
+    /// Passes every field to [`AuxCollector::field`] in file order.
+    fn collect(self, fields: &mut AuxCollector<'_>) -> io::Result<()>;
+}
+
+/// Fields decoded by `noodles` (SAM text, CRAM).
+impl<'d, T> AuxFields for T
 where
     T: Iterator<Item = io::Result<(Tag, AuxValue<'d>)>>,
 {
+    fn collect(self, fields: &mut AuxCollector<'_>) -> io::Result<()> {
+        for field in self {
+            let (tag, value) = field?;
+            let tag: [u8; 2] = *tag.as_ref();
+            fields.field(tag, value_string(&value), |e| encode_aux_value(&value, e))?;
+        }
+        Ok(())
+    }
+}
+
+fn value_string<'a>(value: &'a AuxValue<'_>) -> Option<&'a [u8]> {
+    match value {
+        AuxValue::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The raw data section of a BAM record, encoded without decoding it into `noodles` values
+/// (same bytes as going through `noodles`, at a fraction of the cost; the decoder is the hot
+/// path of BAM digests).
+pub struct BamAux<'a>(pub &'a [u8]);
+
+impl AuxFields for BamAux<'_> {
+    fn collect(self, fields: &mut AuxCollector<'_>) -> io::Result<()> {
+        let mut src = self.0;
+        while !src.is_empty() {
+            let tag: [u8; 2] = take(&mut src, 2)?.try_into().expect("2 bytes");
+            let ty = take(&mut src, 1)?[0];
+            match ty {
+                b'Z' | b'H' => {
+                    let s = take_string(&mut src)?;
+                    fields.field(tag, (ty == b'Z').then_some(s), |e| {
+                        e.u8(ty);
+                        e.bytes(s);
+                        Ok(())
+                    })?;
+                }
+                b'A' | b'f' => {
+                    let value = take(&mut src, if ty == b'A' { 1 } else { 4 })?;
+                    fields.field(tag, None, |e| {
+                        e.u8(ty);
+                        e.0.extend_from_slice(value);
+                        Ok(())
+                    })?;
+                }
+                b'B' => {
+                    let subtype = take(&mut src, 1)?[0];
+                    let width = bam_int_width(subtype).ok_or_else(|| {
+                        io::Error::new(io::ErrorKind::InvalidData, "invalid subtype")
+                    })?;
+                    let n = u32::from_le_bytes(take(&mut src, 4)?.try_into().expect("4 bytes"));
+                    let len = (n as usize)
+                        .checked_mul(width)
+                        .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+                    let values = take(&mut src, len)?;
+                    fields.field(tag, None, |e| {
+                        e.u8(b'B');
+                        if subtype == b'f' {
+                            e.u8(b'f');
+                            e.u32(n);
+                            e.0.extend_from_slice(values);
+                        } else {
+                            e.u8(b'i');
+                            e.u32(n);
+                            for value in values.chunks_exact(width) {
+                                e.i64(bam_int(subtype, value));
+                            }
+                        }
+                        Ok(())
+                    })?;
+                }
+                _ => {
+                    let width = bam_int_width(ty).filter(|_| ty != b'f').ok_or_else(|| {
+                        io::Error::new(io::ErrorKind::InvalidData, "invalid type")
+                    })?;
+                    let value = bam_int(ty, take(&mut src, width)?);
+                    fields.field(tag, None, |e| {
+                        e.u8(b'i');
+                        e.i64(value);
+                        Ok(())
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn take<'a>(src: &mut &'a [u8], n: usize) -> io::Result<&'a [u8]> {
+    if src.len() < n {
+        return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+    }
+    let (head, rest) = src.split_at(n);
+    *src = rest;
+    Ok(head)
+}
+
+/// A NUL-terminated string, without its NUL.
+fn take_string<'a>(src: &mut &'a [u8]) -> io::Result<&'a [u8]> {
+    let end = src
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "string not NUL terminated"))?;
+    let s = take(src, end + 1)?;
+    Ok(&s[..end])
+}
+
+/// The width of a BAM numeric type (`cCsSiIf`).
+fn bam_int_width(ty: u8) -> Option<usize> {
+    match ty {
+        b'c' | b'C' => Some(1),
+        b's' | b'S' => Some(2),
+        b'i' | b'I' | b'f' => Some(4),
+        _ => None,
+    }
+}
+
+/// A little-endian BAM integer of type `ty` (`cCsSiI`), `bytes` being exactly its width.
+fn bam_int(ty: u8, bytes: &[u8]) -> i64 {
+    match ty {
+        b'c' => i64::from(bytes[0] as i8),
+        b'C' => i64::from(bytes[0]),
+        b's' => i64::from(i16::from_le_bytes([bytes[0], bytes[1]])),
+        b'S' => i64::from(u16::from_le_bytes([bytes[0], bytes[1]])),
+        b'i' => i64::from(i32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
+        _ => i64::from(u32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
+    }
+}
+
+/// Gathers one record's encoded auxiliary fields in [`Scratch`], for sorting by tag.
+pub struct AuxCollector<'a>(&'a mut Scratch);
+
+impl AuxCollector<'_> {
+    /// Adds one field unless its tag is excluded from the encoding: `value` writes its type
+    /// byte and value; `string` is the value when it is a `Z` string (for `RG`).
+    pub fn field(
+        &mut self,
+        tag: [u8; 2],
+        string: Option<&[u8]>,
+        value: impl FnOnce(&mut Encoder<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        if matches!(&tag, b"MD" | b"NM" | b"cF") {
+            return Ok(());
+        }
+        let scratch = &mut *self.0;
+        if let (b"RG", Some(name)) = (&tag, string) {
+            scratch.read_group.clear();
+            scratch.read_group.extend_from_slice(name);
+            scratch.has_read_group = true;
+        }
+        let start = scratch.bytes.len();
+        value(&mut Encoder(&mut scratch.bytes))?;
+        scratch.fields.push((tag, start, scratch.bytes.len()));
+        Ok(())
+    }
+}
+
+fn encode_aux<T: AuxFields>(data: T, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
     scratch.fields.clear();
     scratch.bytes.clear();
     scratch.has_read_group = false;
-    for field in data {
-        let (tag, value) = field?;
-        let tag: [u8; 2] = *tag.as_ref();
-        if matches!(&tag, b"MD" | b"NM" | b"cF") {
-            continue;
-        }
-        if &tag == b"RG" {
-            if let AuxValue::String(s) = &value {
-                scratch.read_group.clear();
-                scratch.read_group.extend_from_slice(s);
-                scratch.has_read_group = true;
-            }
-        }
-        let start = scratch.bytes.len();
-        encode_aux_value(&value, &mut Encoder(&mut scratch.bytes))?;
-        scratch.fields.push((tag, start, scratch.bytes.len()));
-    }
+    data.collect(&mut AuxCollector(scratch))?;
     scratch.fields.sort_unstable_by_key(|&(tag, _, _)| tag);
     if let Some(pair) = scratch.fields.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(io::Error::new(
