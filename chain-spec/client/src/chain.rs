@@ -1,0 +1,471 @@
+//! A connection to the BioNFT chain over JSON-RPC (subxt, legacy backend):
+//! dry-run contract calls through the `ContractsApi` runtime API, submit them
+//! as `Contracts.call` extrinsics, and read back the contract events they
+//! emitted, with contract failures reported by the contract's own error name.
+
+use crate::bundle::Bundle;
+use anyhow::{anyhow, bail, Context, Result};
+use scale::{Decode, Encode};
+use std::sync::Arc;
+use subxt::backend::LegacyBackend;
+use subxt::client::OnlineClientAtBlockImpl;
+use subxt::dynamic::Value;
+use subxt::metadata::ArcMetadata;
+use subxt::utils::AccountId32;
+use subxt::{OnlineClient, PolkadotConfig};
+use subxt_signer::sr25519::Keypair;
+
+/// The chain's configuration as subxt sees it (AccountId32, `MultiAddress<_, ()>`, u32 blocks).
+pub type Config = PolkadotConfig;
+
+/// pallet-contracts' `Weight` as SCALE encodes it.
+#[derive(Encode, Decode, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Weight {
+    #[codec(compact)]
+    pub ref_time: u64,
+    #[codec(compact)]
+    pub proof_size: u64,
+}
+
+#[derive(Decode, Clone, Copy, Debug)]
+enum StorageDeposit {
+    Refund(u128),
+    Charge(u128),
+}
+
+impl StorageDeposit {
+    /// Positive when the caller pays, negative on refund.
+    fn signed(self) -> i128 {
+        match self {
+            StorageDeposit::Charge(c) => c as i128,
+            StorageDeposit::Refund(r) => -(r as i128),
+        }
+    }
+
+    /// The deposit limit to put on the extrinsic.
+    fn limit(self) -> u128 {
+        self.signed().max(0) as u128
+    }
+}
+
+/// The leading fields of pallet-contracts' `ContractResult`, common to calls
+/// and instantiations (the rest is decoded per kind).
+#[derive(Decode, Debug)]
+struct ResultHead {
+    _gas_consumed: Weight,
+    gas_required: Weight,
+    storage_deposit: StorageDeposit,
+    debug_message: Vec<u8>,
+}
+
+/// `ExecReturnValue`: flags (bit 0 = revert) and the returned bytes.
+#[derive(Decode, Debug)]
+struct ExecReturnValue {
+    flags: u32,
+    data: Vec<u8>,
+}
+
+/// What a dry run says a call would do.
+#[derive(Debug)]
+pub struct DryRun {
+    pub gas_required: Weight,
+    /// Deposit the caller would pay (negative: refund).
+    pub storage_deposit: i128,
+    pub reverted: bool,
+    /// The message's SCALE-encoded return value (`MessageResult<T>`).
+    pub data: Vec<u8>,
+}
+
+/// An event a contract emitted in a finalized block.
+#[derive(Debug, Clone)]
+pub struct Emitted {
+    pub contract: [u8; 32],
+    pub topics: Vec<[u8; 32]>,
+    pub data: Vec<u8>,
+}
+
+/// A submitted, finalized extrinsic.
+#[derive(Debug)]
+pub struct Finalized {
+    pub block_hash: [u8; 32],
+    pub events: Vec<Emitted>,
+}
+
+/// A contract refused a call: the message, and the contract's error by name.
+#[derive(Debug)]
+pub struct ContractRefused {
+    pub contract: String,
+    pub message: String,
+    pub error: String,
+}
+
+impl std::fmt::Display for ContractRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}::{} refused: {}",
+            self.contract, self.message, self.error
+        )
+    }
+}
+
+impl std::error::Error for ContractRefused {}
+
+/// A connection to a node.
+#[derive(Clone)]
+pub struct Chain {
+    api: OnlineClient<Config>,
+    endpoint: String,
+}
+
+/// Gas headroom over the dry run's `gas_required` (percent).
+const GAS_MARGIN_PERCENT: u64 = 20;
+
+impl Chain {
+    /// Connects to `endpoint` (`ws://` or `wss://`).
+    pub async fn connect(endpoint: &str) -> Result<Chain> {
+        let rpc = subxt::rpcs::RpcClient::from_insecure_url(endpoint)
+            .await
+            .with_context(|| {
+                format!("cannot connect to {endpoint} (is the chain running? `scripts/devnet.sh`)")
+            })?;
+        let backend = LegacyBackend::<Config>::builder().build(rpc);
+        let api = OnlineClient::from_backend(Arc::new(backend))
+            .await
+            .with_context(|| format!("{endpoint}: not a usable Substrate node"))?;
+        Ok(Chain {
+            api,
+            endpoint: endpoint.to_string(),
+        })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The subxt client, for callers that need more (e.g. following blocks).
+    pub fn api(&self) -> &OnlineClient<Config> {
+        &self.api
+    }
+
+    /// The block time of the best block (`Timestamp.Now`), ms since the Unix epoch.
+    pub async fn now_millis(&self) -> Result<u64> {
+        let at = self.api.at_current_block().await?;
+        let now = at
+            .storage()
+            .fetch(subxt::dynamic::storage::<(), u64>("Timestamp", "Now"), ())
+            .await?;
+        Ok(now.decode()?)
+    }
+
+    /// The chain's genesis hash, hex.
+    pub fn genesis_hash(&self) -> String {
+        format!("0x{}", hex::encode(self.api.genesis_hash()))
+    }
+
+    /// Dry-runs a call of `contract` by `origin` with `data` at the best block.
+    pub async fn dry_run(
+        &self,
+        origin: &AccountId32,
+        contract: &AccountId32,
+        data: Vec<u8>,
+    ) -> Result<DryRun> {
+        let args = (
+            origin.0,
+            contract.0,
+            0u128,
+            None::<Weight>,
+            None::<u128>,
+            data,
+        )
+            .encode();
+        let at = self.api.at_current_block().await?;
+        let bytes = at
+            .runtime_apis()
+            .call_raw("ContractsApi_call", Some(&args))
+            .await
+            .context("ContractsApi_call")?;
+        let mut input = &bytes[..];
+        let head = ResultHead::decode(&mut input).context("decoding ContractsApi_call result")?;
+        match u8::decode(&mut input)? {
+            0 => {
+                let ret = ExecReturnValue::decode(&mut input)?;
+                Ok(DryRun {
+                    gas_required: head.gas_required,
+                    storage_deposit: head.storage_deposit.signed(),
+                    reverted: ret.flags & 1 == 1,
+                    data: ret.data,
+                })
+            }
+            _ => bail!(
+                "{}",
+                dispatch_error(input, &head.debug_message, at.metadata())
+            ),
+        }
+    }
+
+    /// Calls a read-only message: dry run only, decoding its return value as `R`.
+    pub async fn query<R: Decode>(
+        &self,
+        origin: &AccountId32,
+        contract: &AccountId32,
+        bundle: &Bundle,
+        message: &str,
+        args: impl Encode,
+    ) -> Result<R> {
+        let run = self
+            .dry_run(origin, contract, bundle.call_data(message, args)?)
+            .await?;
+        decode_message_result(&bundle.name, message, &run.data)
+    }
+
+    /// Calls a message that returns `Result<T, E>`: dry-runs it first and
+    /// returns the contract's named error without submitting if it would fail;
+    /// otherwise submits it, waits for finality and returns the events.
+    pub async fn submit<T: Decode, E: Decode + std::fmt::Debug>(
+        &self,
+        signer: &Keypair,
+        contract: &AccountId32,
+        bundle: &Bundle,
+        message: &str,
+        args: impl Encode,
+    ) -> Result<(T, Finalized)> {
+        let data = bundle.call_data(message, args)?;
+        let origin = account_of(signer);
+        let run = self.dry_run(&origin, contract, data.clone()).await?;
+        let value = match decode_message_result::<Result<T, E>>(&bundle.name, message, &run.data)? {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(ContractRefused {
+                    contract: bundle.name.clone(),
+                    message: message.into(),
+                    error: format!("{e:?}"),
+                }
+                .into())
+            }
+        };
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "call",
+            (
+                Value::unnamed_variant("Id", [Value::from_bytes(contract.0)]),
+                Value::u128(0),
+                weight_value(with_margin(run.gas_required)),
+                Value::unnamed_variant("Some", [Value::u128(run.storage_deposit.max(0) as u128)]),
+                Value::from_bytes(data),
+            ),
+        );
+        let finalized = self
+            .sign_and_finalize(&tx, signer, &format!("{}::{message}", bundle.name))
+            .await?;
+        Ok((value, finalized))
+    }
+
+    /// Uploads `bundle`'s code and instantiates it with constructor `new(args)`.
+    /// Returns the contract's address and code hash.
+    pub async fn instantiate(
+        &self,
+        signer: &Keypair,
+        bundle: &Bundle,
+        args: impl Encode,
+    ) -> Result<(AccountId32, [u8; 32])> {
+        let data = bundle.call_data("new", args)?;
+        let origin = account_of(signer);
+        let salt: Vec<u8> = Vec::new();
+        // ContractsApi_instantiate(origin, value, gas_limit, storage_deposit_limit, Code::Upload(code), data, salt)
+        let mut args = (origin.0, 0u128, None::<Weight>, None::<u128>).encode();
+        0u8.encode_to(&mut args); // Code::Upload
+        bundle.wasm.encode_to(&mut args);
+        (data.clone(), salt.clone()).encode_to(&mut args);
+        let at = self.api.at_current_block().await?;
+        let bytes = at
+            .runtime_apis()
+            .call_raw("ContractsApi_instantiate", Some(&args))
+            .await
+            .context("ContractsApi_instantiate")?;
+        let mut input = &bytes[..];
+        let head =
+            ResultHead::decode(&mut input).context("decoding ContractsApi_instantiate result")?;
+        if u8::decode(&mut input)? != 0 {
+            bail!(
+                "instantiating {} would fail: {}",
+                bundle.name,
+                dispatch_error(input, &head.debug_message, at.metadata())
+            );
+        }
+        let ret = ExecReturnValue::decode(&mut input)?;
+        if ret.flags & 1 == 1 {
+            bail!("the constructor of {} reverted", bundle.name);
+        }
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "instantiate_with_code",
+            (
+                Value::u128(0),
+                weight_value(with_margin(head.gas_required)),
+                Value::unnamed_variant("Some", [Value::u128(head.storage_deposit.limit())]),
+                Value::from_bytes(&bundle.wasm),
+                Value::from_bytes(data),
+                Value::from_bytes(salt),
+            ),
+        );
+        let progress = self
+            .submit_and_watch(&tx, signer, &format!("instantiating {}", bundle.name))
+            .await?;
+        let events = progress
+            .wait_for_finalized_success()
+            .await
+            .map_err(|e| anyhow!("instantiating {}: {e}", bundle.name))?;
+        let mut address = None;
+        let mut code_hash = None;
+        for ev in events.iter() {
+            let ev = ev?;
+            match (ev.pallet_name(), ev.event_name()) {
+                ("Contracts", "Instantiated") => {
+                    let (_deployer, contract) =
+                        <([u8; 32], [u8; 32])>::decode(&mut ev.field_bytes())?;
+                    address = Some(AccountId32(contract));
+                }
+                ("Contracts", "CodeStored") => {
+                    code_hash = Some(<[u8; 32]>::decode(&mut ev.field_bytes())?)
+                }
+                _ => {}
+            }
+        }
+        let address = address.ok_or_else(|| {
+            anyhow!(
+                "instantiating {}: no Contracts.Instantiated event",
+                bundle.name
+            )
+        })?;
+        let code_hash = code_hash.ok_or_else(|| {
+            anyhow!(
+                "instantiating {}: no Contracts.CodeStored event",
+                bundle.name
+            )
+        })?;
+        Ok((address, code_hash))
+    }
+
+    async fn submit_and_watch<Call: subxt::transactions::Payload>(
+        &self,
+        tx: &Call,
+        signer: &Keypair,
+        what: &str,
+    ) -> Result<subxt::transactions::TransactionProgress<Config, OnlineClientAtBlockImpl<Config>>>
+    {
+        let at = self.api.at_current_block().await?;
+        at.transactions()
+            .sign_and_submit_then_watch_default(tx, signer)
+            .await
+            .map_err(|e| anyhow!("{what}: the chain refused the transaction: {e}"))
+    }
+
+    async fn sign_and_finalize<Call: subxt::transactions::Payload>(
+        &self,
+        tx: &Call,
+        signer: &Keypair,
+        what: &str,
+    ) -> Result<Finalized> {
+        let progress = self.submit_and_watch(tx, signer, what).await?;
+        let in_block = progress
+            .wait_for_finalized()
+            .await
+            .map_err(|e| anyhow!("{what}: {e}"))?;
+        let block_hash = in_block.block_hash();
+        let events = in_block
+            .wait_for_success()
+            .await
+            .map_err(|e| anyhow!("{what}: dispatch failed: {e}"))?;
+        let mut emitted = Vec::new();
+        for ev in events.iter() {
+            let ev = ev?;
+            if (ev.pallet_name(), ev.event_name()) == ("Contracts", "ContractEmitted") {
+                let (contract, data) = <([u8; 32], Vec<u8>)>::decode(&mut ev.field_bytes())?;
+                let topics = ev.topics().iter().map(|t| t.0).collect();
+                emitted.push(Emitted {
+                    contract,
+                    topics,
+                    data,
+                });
+            }
+        }
+        Ok(Finalized {
+            block_hash: block_hash.0,
+            events: emitted,
+        })
+    }
+}
+
+/// A dispatch error by its runtime name (e.g. `Contracts::ContractTrapped`),
+/// with the contract's debug message when there is one.
+fn dispatch_error(bytes: &[u8], debug: &[u8], metadata: ArcMetadata) -> String {
+    let name = match subxt::error::DispatchError::decode_from(bytes, metadata) {
+        Ok(e) => e.to_string(),
+        Err(_) => format!("undecodable dispatch error 0x{}", hex::encode(bytes)),
+    };
+    let debug = String::from_utf8_lossy(debug);
+    if debug.trim().is_empty() {
+        name
+    } else {
+        format!("{name} ({})", debug.trim())
+    }
+}
+
+/// The account of a key pair.
+pub fn account_of(signer: &Keypair) -> AccountId32 {
+    signer.public_key().to_account_id()
+}
+
+fn with_margin(w: Weight) -> Weight {
+    Weight {
+        ref_time: w.ref_time + w.ref_time * GAS_MARGIN_PERCENT / 100,
+        proof_size: w.proof_size + w.proof_size * GAS_MARGIN_PERCENT / 100,
+    }
+}
+
+fn weight_value(w: Weight) -> Value {
+    Value::named_composite([
+        ("ref_time", Value::u128(w.ref_time.into())),
+        ("proof_size", Value::u128(w.proof_size.into())),
+    ])
+}
+
+/// Decodes an ink! `MessageResult<R>` (`Result<R, LangError>`).
+fn decode_message_result<R: Decode>(contract: &str, message: &str, data: &[u8]) -> Result<R> {
+    match <ink::MessageResult<R>>::decode(&mut &data[..]) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(lang)) => bail!("{contract}::{message}: ink! could not dispatch the call ({lang:?}); is the deployment file for this chain?"),
+        Err(e) => bail!("{contract}::{message}: undecodable return value 0x{} ({e})", hex::encode(data)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_get_a_margin_and_message_results_decode() {
+        assert_eq!(
+            with_margin(Weight {
+                ref_time: 100,
+                proof_size: 50
+            }),
+            Weight {
+                ref_time: 120,
+                proof_size: 60
+            }
+        );
+        let ok: ink::MessageResult<u32> = Ok(7);
+        assert_eq!(
+            decode_message_result::<u32>("c", "m", &ok.encode()).unwrap(),
+            7
+        );
+        let lang: ink::MessageResult<u32> = Err(ink::LangError::CouldNotReadInput);
+        assert!(decode_message_result::<u32>("c", "m", &lang.encode())
+            .unwrap_err()
+            .to_string()
+            .contains("could not dispatch"));
+        assert!(decode_message_result::<u32>("c", "m", &[0xff]).is_err());
+    }
+}

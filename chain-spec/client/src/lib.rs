@@ -1,0 +1,18 @@
+//! RPC clients of the BioNFT chain.
+//!
+//! - [`chain`]: a subxt connection (legacy backend) that dry-runs contract
+//!   calls through `ContractsApi`, submits them, waits for finality and
+//!   returns the contract events; contract failures come back as
+//!   [`chain::ContractRefused`] naming the contract's own error.
+//! - [`ops`]: every user's operations, typed with the contracts' Rust types.
+//! - [`bundle`], [`deployment`], [`keys`]: contract bundles, the deployment
+//!   file, and keys/accounts as users write them.
+//!
+//! The `bionft` binary is the command line over [`ops`]; the sequencer CLI's
+//! `submit` and the indexer's RPC follower build on [`chain`].
+
+pub mod bundle;
+pub mod chain;
+pub mod deployment;
+pub mod keys;
+pub mod ops;

@@ -1,0 +1,375 @@
+//! Every user's operations on the deployed contracts, typed with the
+//! contracts' own Rust types: deploy (governance), biobank, lab, guardian,
+//! grown-up subject and data host. Ids of new records, grants and receipts
+//! are read from the events of the finalized block, not guessed.
+
+use crate::bundle::Bundle;
+use crate::chain::{account_of, Chain, Finalized};
+use crate::deployment::{Deployed, Deployment, FORMAT};
+use crate::keys::ink_account;
+use anyhow::{anyhow, bail, Result};
+use bionft_primitives::{
+    AccessDenied, Commitment, GrantId, Purpose, RecordId, RecordKind, Role, YearMonth,
+};
+use biosample::events::BiosampleEvent;
+use consent::events::ConsentEvent;
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+/// The deployed BioNFT contracts on a connected chain.
+pub struct Bionft {
+    pub chain: Chain,
+    pub biosample: AccountId32,
+    pub consent: AccountId32,
+    biosample_code: Bundle,
+    consent_code: Bundle,
+}
+
+/// A contract event decoded with the contract's own types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Biosample(BiosampleEvent),
+    Consent(ConsentEvent),
+}
+
+/// blake2-256 of a contract's code: its code hash on pallet-contracts.
+pub fn code_hash(wasm: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(wasm, &mut out);
+    out
+}
+
+impl Bionft {
+    /// Uploads and instantiates both contracts as `admin` (a consortium
+    /// member; it becomes biosample's admin) and grants `roles`.
+    pub async fn deploy(
+        chain: Chain,
+        admin: &Keypair,
+        roles: &[(AccountId32, Role)],
+    ) -> Result<(Bionft, Deployment)> {
+        let biosample_code = Bundle::built("biosample")?;
+        let consent_code = Bundle::built("consent")?;
+        let (biosample, bio_hash) = chain
+            .instantiate(admin, &biosample_code, (ink_account(&account_of(admin)),))
+            .await?;
+        let (consent, consent_hash) = chain
+            .instantiate(admin, &consent_code, (ink_account(&biosample),))
+            .await?;
+        let deployment = Deployment {
+            format: FORMAT,
+            endpoint: chain.endpoint().to_string(),
+            genesis_hash: chain.genesis_hash(),
+            biosample: Deployed {
+                address: biosample.to_string(),
+                code_hash: format!("0x{}", hex::encode(bio_hash)),
+            },
+            consent: Deployed {
+                address: consent.to_string(),
+                code_hash: format!("0x{}", hex::encode(consent_hash)),
+            },
+        };
+        let bionft = Bionft {
+            chain,
+            biosample,
+            consent,
+            biosample_code,
+            consent_code,
+        };
+        for (account, role) in roles {
+            bionft.grant_role(admin, account, *role).await?;
+        }
+        Ok((bionft, deployment))
+    }
+
+    /// Opens a deployment on `chain`, refusing a file written for another
+    /// chain or contract code that differs from the local build.
+    pub async fn open(chain: Chain, deployment: &Deployment) -> Result<Bionft> {
+        if chain.genesis_hash() != deployment.genesis_hash {
+            bail!(
+                "the deployment file is for chain {} but {} is chain {}; deploy again (`bionft deploy`)",
+                deployment.genesis_hash,
+                chain.endpoint(),
+                chain.genesis_hash()
+            );
+        }
+        let biosample_code = Bundle::built("biosample")?;
+        let consent_code = Bundle::built("consent")?;
+        for (bundle, deployed) in [
+            (&biosample_code, &deployment.biosample),
+            (&consent_code, &deployment.consent),
+        ] {
+            let local = format!("0x{}", hex::encode(code_hash(&bundle.wasm)));
+            if local != deployed.code_hash {
+                bail!(
+                    "{} on chain has code {} but the local build is {local}; rebuild or redeploy",
+                    bundle.name,
+                    deployed.code_hash
+                );
+            }
+        }
+        Ok(Bionft {
+            biosample: deployment.biosample.account()?,
+            consent: deployment.consent.account()?,
+            chain,
+            biosample_code,
+            consent_code,
+        })
+    }
+
+    async fn bio<T: scale::Decode>(
+        &self,
+        k: &Keypair,
+        message: &str,
+        args: impl scale::Encode,
+    ) -> Result<(T, Vec<Event>)> {
+        let (v, fin) = self
+            .chain
+            .submit::<T, biosample::Error>(k, &self.biosample, &self.biosample_code, message, args)
+            .await?;
+        Ok((v, self.decode(fin)?))
+    }
+
+    async fn consent<T: scale::Decode>(
+        &self,
+        k: &Keypair,
+        message: &str,
+        args: impl scale::Encode,
+    ) -> Result<(T, Vec<Event>)> {
+        let (v, fin) = self
+            .chain
+            .submit::<T, consent::Error>(k, &self.consent, &self.consent_code, message, args)
+            .await?;
+        Ok((v, self.decode(fin)?))
+    }
+
+    /// Decodes the events of our two contracts in a finalized block.
+    fn decode(&self, fin: Finalized) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        for e in fin.events {
+            let event = if e.contract == self.biosample.0 {
+                BiosampleEvent::decode(&e.topics, &e.data)?.map(Event::Biosample)
+            } else if e.contract == self.consent.0 {
+                ConsentEvent::decode(&e.topics, &e.data)?.map(Event::Consent)
+            } else {
+                None
+            };
+            out.extend(event);
+        }
+        Ok(out)
+    }
+
+    // ------------------------------------------------------------ governance
+
+    pub async fn grant_role(
+        &self,
+        admin: &Keypair,
+        account: &AccountId32,
+        role: Role,
+    ) -> Result<()> {
+        self.bio::<()>(admin, "grant_role", (ink_account(account), role))
+            .await
+            .map(|_| ())
+    }
+
+    // --------------------------------------------------------------- biobank
+
+    /// Mints a sample's token; returns its record id.
+    pub async fn mint_sample(
+        &self,
+        k: &Keypair,
+        commitment: Commitment,
+        guardians: &[AccountId32],
+        claim: Commitment,
+        majority: Option<YearMonth>,
+    ) -> Result<RecordId> {
+        let guardians: Vec<_> = guardians.iter().map(ink_account).collect();
+        let (_, events) = self
+            .bio::<RecordId>(k, "mint_sample", (commitment, guardians, claim, majority))
+            .await?;
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::Biosample(BiosampleEvent::SampleMinted(m)) => Some(m.sample),
+                _ => None,
+            })
+            .ok_or_else(|| anyhow!("mint_sample: no SampleMinted event in the finalized block"))
+    }
+
+    /// Registers a derived artifact (aliquot … variants); returns its record id.
+    pub async fn register_artifact(
+        &self,
+        k: &Keypair,
+        kind: RecordKind,
+        parents: &[RecordId],
+        commitment: Commitment,
+        digest_alg: u16,
+    ) -> Result<RecordId> {
+        let (_, events) = self
+            .bio::<RecordId>(
+                k,
+                "register_artifact",
+                (kind, parents.to_vec(), commitment, digest_alg),
+            )
+            .await?;
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::Biosample(BiosampleEvent::ArtifactRegistered(a)) => Some(a.record),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                anyhow!("register_artifact: no ArtifactRegistered event in the finalized block")
+            })
+    }
+
+    pub async fn transfer_custody(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        to: &AccountId32,
+    ) -> Result<()> {
+        self.bio::<()>(k, "transfer_custody", (sample, ink_account(to)))
+            .await
+            .map(|_| ())
+    }
+
+    // ------------------------------------------------- guardians and subject
+
+    /// Grants `grantee` use of `scope` and its descendants; returns the grant id.
+    pub async fn grant(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        grantee: &AccountId32,
+        scope: RecordId,
+        purpose: Purpose,
+        expires_at: u64,
+    ) -> Result<GrantId> {
+        let (_, events) = self
+            .consent::<GrantId>(
+                k,
+                "grant",
+                (sample, ink_account(grantee), scope, purpose, expires_at),
+            )
+            .await?;
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::Consent(ConsentEvent::GrantIssued(g)) => Some(g.grant),
+                _ => None,
+            })
+            .ok_or_else(|| anyhow!("grant: no GrantIssued event in the finalized block"))
+    }
+
+    pub async fn revoke(&self, k: &Keypair, grant: GrantId) -> Result<()> {
+        self.consent::<()>(k, "revoke", (grant,)).await.map(|_| ())
+    }
+
+    pub async fn withdraw_all(&self, k: &Keypair, sample: RecordId) -> Result<()> {
+        self.consent::<()>(k, "withdraw_all", (sample,))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn confirm(&self, k: &Keypair, grant: GrantId) -> Result<()> {
+        self.consent::<()>(k, "confirm", (grant,)).await.map(|_| ())
+    }
+
+    pub async fn withdraw(&self, k: &Keypair, record: RecordId) -> Result<()> {
+        self.bio::<()>(k, "withdraw", (record,)).await.map(|_| ())
+    }
+
+    pub async fn add_guardian(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        guardian: &AccountId32,
+    ) -> Result<()> {
+        self.bio::<()>(k, "add_guardian", (sample, ink_account(guardian)))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn remove_guardian(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        guardian: &AccountId32,
+    ) -> Result<()> {
+        self.bio::<()>(k, "remove_guardian", (sample, ink_account(guardian)))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn claim_majority(&self, k: &Keypair, sample: RecordId, secret: &[u8]) -> Result<()> {
+        self.bio::<()>(k, "claim_majority", (sample, secret.to_vec()))
+            .await
+            .map(|_| ())
+    }
+
+    // ------------------------------------------------------------- data host
+
+    /// May `grantee` use `record` for `purpose` now? (A read: no transaction.)
+    pub async fn check_access(
+        &self,
+        grantee: &AccountId32,
+        record: RecordId,
+        purpose: &Purpose,
+    ) -> Result<Result<GrantId, AccessDenied>> {
+        self.chain
+            .query(
+                &AccountId32([0; 32]),
+                &self.consent,
+                &self.consent_code,
+                "check_access",
+                (ink_account(grantee), record, purpose.clone()),
+            )
+            .await
+    }
+
+    /// Records an access receipt; returns the receipt number.
+    pub async fn record_access(
+        &self,
+        k: &Keypair,
+        grant: GrantId,
+        record: RecordId,
+        purpose: Purpose,
+    ) -> Result<u64> {
+        let (_, events) = self
+            .consent::<u64>(k, "record_access", (grant, record, purpose))
+            .await?;
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::Consent(ConsentEvent::AccessRecorded(r)) => Some(r.receipt),
+                _ => None,
+            })
+            .ok_or_else(|| anyhow!("record_access: no AccessRecorded event in the finalized block"))
+    }
+
+    // ----------------------------------------------------------------- reads
+
+    pub async fn get_record(&self, id: RecordId) -> Result<Option<biosample::RecordView>> {
+        self.chain
+            .query(
+                &AccountId32([0; 32]),
+                &self.biosample,
+                &self.biosample_code,
+                "get_record",
+                (id,),
+            )
+            .await
+    }
+
+    pub async fn get_grant(&self, id: GrantId) -> Result<Option<consent::Grant>> {
+        self.chain
+            .query(
+                &AccountId32([0; 32]),
+                &self.consent,
+                &self.consent_code,
+                "get_grant",
+                (id,),
+            )
+            .await
+    }
+}
