@@ -130,6 +130,104 @@ impl Purpose {
     }
 }
 
+/// DUO abbreviations of the terms BioNFT accepts, for text forms of purposes.
+const NAMES: [(&str, u32); 23] = [
+    ("NRES", NRES),
+    ("GRU", GRU),
+    ("HMB", HMB),
+    ("DS", DS),
+    ("POA", POA),
+    ("RS", 12),
+    ("NMDS", 15),
+    ("GSO", 16),
+    ("NPUNCU", 18),
+    ("PUB", 19),
+    ("COL", 20),
+    ("IRB", 21),
+    ("GS", 22),
+    ("MOR", 24),
+    ("TS", 25),
+    ("US", 26),
+    ("PS", 27),
+    ("IS", 28),
+    ("RTN", 29),
+    ("CC", 43),
+    ("NPOA", NPOA),
+    ("NPU", 45),
+    ("NCU", 46),
+];
+
+fn name_of(id: u32) -> Option<&'static str> {
+    NAMES.iter().find(|(_, i)| *i == id).map(|(n, _)| *n)
+}
+
+fn id_of(name: &str) -> Option<u32> {
+    NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, i)| *i)
+}
+
+/// Text form: the permission, `:disease` for DS, then `+modifier` for each
+/// modifier, e.g. `GRU`, `DS:4989+IRB+NCU`. Parsing accepts any case and
+/// modifiers in any order, and validates the result.
+impl core::str::FromStr for Purpose {
+    type Err = PurposeError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.trim().split('+');
+        let head = parts.next().unwrap_or_default();
+        let (permission, disease) = match head.split_once(':') {
+            Some((p, d)) => (
+                p,
+                Some(
+                    d.trim()
+                        .parse::<u32>()
+                        .map_err(|_| PurposeError::DiseaseMismatch)?,
+                ),
+            ),
+            None => (head, None),
+        };
+        let permission = id_of(permission.trim())
+            .filter(|p| PERMISSIONS.contains(p))
+            .ok_or(PurposeError::UnknownPermission)?;
+        let mut modifiers = Vec::new();
+        for m in parts {
+            let id = id_of(m.trim())
+                .filter(|m| MODIFIERS.contains(m))
+                .ok_or(PurposeError::UnknownModifier)?;
+            modifiers.push(id);
+        }
+        let purpose = Purpose {
+            permission,
+            disease,
+            modifiers: Vec::new(),
+        }
+        .with_modifiers(&modifiers);
+        purpose.validate()?;
+        Ok(purpose)
+    }
+}
+
+impl core::fmt::Display for Purpose {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match name_of(self.permission) {
+            Some(n) => f.write_str(n)?,
+            None => write!(f, "DUO:{:07}", self.permission)?,
+        }
+        if let Some(d) = self.disease {
+            write!(f, ":{d}")?;
+        }
+        for m in &self.modifiers {
+            match name_of(*m) {
+                Some(n) => write!(f, "+{n}")?,
+                None => write!(f, "+DUO:{m:07}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 fn permission_covers(
     granted: u32,
     g_disease: Option<u32>,
@@ -179,6 +277,35 @@ mod tests {
         let npoa = Purpose::new(GRU).with_modifiers(&[NPOA]);
         assert!(!npoa.permits(&Purpose::new(POA).with_modifiers(&[NPOA])));
         assert!(npoa.permits(&Purpose::new(HMB).with_modifiers(&[NPOA])));
+    }
+
+    #[test]
+    fn text_forms_round_trip_and_bad_text_is_named() {
+        let p: Purpose = "ds:4989+ncu+IRB".parse().unwrap();
+        assert_eq!(p, Purpose::disease_specific(4989).with_modifiers(&[21, 46]));
+        assert_eq!(alloc::format!("{p}"), "DS:4989+IRB+NCU");
+        assert_eq!("GRU".parse::<Purpose>(), Ok(Purpose::new(GRU)));
+        assert_eq!(
+            "XYZ".parse::<Purpose>(),
+            Err(PurposeError::UnknownPermission)
+        );
+        assert_eq!(
+            "NCU".parse::<Purpose>(),
+            Err(PurposeError::UnknownPermission)
+        );
+        assert_eq!(
+            "HMB+GRU".parse::<Purpose>(),
+            Err(PurposeError::UnknownModifier)
+        );
+        assert_eq!("DS".parse::<Purpose>(), Err(PurposeError::DiseaseMismatch));
+        assert_eq!(
+            "DS:x".parse::<Purpose>(),
+            Err(PurposeError::DiseaseMismatch)
+        );
+        assert_eq!(
+            "HMB:12".parse::<Purpose>(),
+            Err(PurposeError::DiseaseMismatch)
+        );
     }
 
     #[test]

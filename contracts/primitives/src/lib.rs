@@ -207,6 +207,18 @@ pub enum AccessDenied {
     PurposeNotPermitted,
 }
 
+/// `SHA3-256(salt ‖ content)`: the salted commitment records carry on chain.
+/// `content` is a sample identifier (biobanks) or the exact text of a content
+/// digest such as `bionft-c1:<hex>` (the sequencer CLI); the salt stays off
+/// chain with the biobank and guardians, so the commitment reveals nothing.
+pub fn salted_commitment(salt: &[u8], content: &[u8]) -> Commitment {
+    use sha3::{Digest, Sha3_256};
+    let mut hasher = Sha3_256::new();
+    hasher.update(salt);
+    hasher.update(content);
+    hasher.finalize().into()
+}
+
 /// `SHA2-256("bionft/claim/v1" ‖ secret)`: the claim commitment that a biobank
 /// stores at mint and that the grown-up subject opens with `claim_majority`.
 pub fn claim_commitment(secret: &[u8]) -> Commitment {
@@ -262,6 +274,19 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn salted_commitment_is_sha3_of_salt_then_content() {
+        // `printf 'saltbionft-c1:00' | openssl dgst -sha3-256`
+        let got: String = salted_commitment(b"salt", b"bionft-c1:00")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            got,
+            "f8e6ac5e61e032b0fb1fa1fe50ed50b2b0d2726b62351163d4a38527fe67d8db"
+        );
     }
 
     #[test]
