@@ -361,6 +361,19 @@ impl Bionft {
             .await
     }
 
+    /// The record carrying `commitment`, if any.
+    pub async fn record_by_commitment(&self, commitment: Commitment) -> Result<Option<RecordId>> {
+        self.chain
+            .query(
+                &AccountId32([0; 32]),
+                &self.biosample,
+                &self.biosample_code,
+                "record_by_commitment",
+                (commitment,),
+            )
+            .await
+    }
+
     pub async fn get_grant(&self, id: GrantId) -> Result<Option<consent::Grant>> {
         self.chain
             .query(

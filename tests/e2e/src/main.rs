@@ -1,0 +1,66 @@
+//! `bionft-story`: deploys the contracts on a running chain and runs the
+//! BioNFT story with real files from `../shared/data`, narrating each step;
+//! writes the deployment file for the other tools.
+
+use anyhow::Result;
+use clap::Parser;
+use e2e_tests::story::{self, Inputs};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    about = "Run the BioNFT story (mint, register real files' lineage, grant, check, log access) on a running chain."
+)]
+struct Args {
+    /// Node endpoint (start one with scripts/devnet.sh).
+    #[arg(long, default_value = "ws://127.0.0.1:9944")]
+    endpoint: String,
+    /// Where to write the deployment file.
+    #[arg(long, default_value = "deployment.json")]
+    deployment: PathBuf,
+    /// The shared data directory with the real sequencing files.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Print the outcome as JSON on stdout (narration goes to stderr).
+    #[arg(long)]
+    json: bool,
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run(Args::parse()).await {
+        eprintln!("bionft-story: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+async fn run(args: Args) -> Result<()> {
+    let inputs = args
+        .data
+        .as_deref()
+        .map_or_else(Inputs::default_shared, Inputs::from_shared);
+    let json = args.json;
+    let outcome = story::run(&args.endpoint, &inputs, |line| {
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    })
+    .await?;
+    outcome.deployment.save(&args.deployment)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "deployment": outcome.deployment,
+                "sample": outcome.sample.to_string(), "aliquot": outcome.aliquot.to_string(), "run": outcome.run.to_string(),
+                "reads": outcome.reads.to_string(), "bam": outcome.bam.to_string(), "bam2": outcome.bam2.to_string(),
+                "vcf": outcome.vcf.to_string(), "grant": outcome.grant.to_string(), "receipt": outcome.receipt,
+            })
+        );
+    } else {
+        println!("wrote {}", args.deployment.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! The BioNFT story over real JSON-RPC against a local chain (chopsticks
+//! serving the committed dev spec), with the real contracts and real files;
+//! then the `bionft` command line against the same chain, as users run it.
+
+use bionft_primitives::{AccessDenied, RecordStatus};
+use e2e_tests::devnet::Devnet;
+use e2e_tests::story::{self, Inputs};
+use std::process::Command;
+
+/// The `bionft` binary of the same build (`cargo test --workspace` builds it for
+/// bionft-client's own CLI tests; it sits beside this crate's binaries).
+fn bionft_bin() -> std::path::PathBuf {
+    let story = std::path::PathBuf::from(env!("CARGO_BIN_EXE_bionft-story"));
+    let bin = story.with_file_name(format!("bionft{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p bionft-client`",
+        bin.display()
+    );
+    bin
+}
+
+fn bionft(devnet: &Devnet, deployment: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(bionft_bin())
+        .args([
+            "--endpoint",
+            &devnet.endpoint,
+            "--deployment",
+            deployment.to_str().unwrap(),
+        ])
+        .args(args)
+        .output()
+        .expect("the bionft binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
+    let devnet = Devnet::start().expect("local chain starts");
+    let outcome = story::run(&devnet.endpoint, &Inputs::default_shared(), |line| {
+        eprintln!("story: {line}")
+    })
+    .await
+    .expect("story");
+    assert_eq!(
+        outcome.denied_for_ancestry,
+        AccessDenied::PurposeNotPermitted
+    );
+    assert!(
+        outcome.sample < outcome.aliquot
+            && outcome.aliquot < outcome.run
+            && outcome.bam < outcome.vcf
+    );
+
+    let dir = std::env::temp_dir().join(format!("bionft-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deployment = dir.join("deployment.json");
+    outcome.deployment.save(&deployment).unwrap();
+
+    // Reads through the CLI agree with what the story registered.
+    let (code, out, err) = bionft(
+        &devnet,
+        &deployment,
+        &["--json", "show", "record", &outcome.vcf.to_string()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let record: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        record["parents"],
+        serde_json::json!([outcome.bam.to_string(), outcome.bam2.to_string()])
+    );
+    assert_eq!(record["status"], format!("{:?}", RecordStatus::Active));
+
+    // check: exit 0 when allowed, 1 when denied, with the reason named.
+    let vcf = outcome.vcf.to_string();
+    let (code, out, _) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "host",
+            "check",
+            "--grantee",
+            "//Ferdie",
+            "--record",
+            &vcf,
+            "--purpose",
+            "DS:4989",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains(&format!("grant {}", outcome.grant)), "{out}");
+    let (code, out, _) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "--json",
+            "host",
+            "check",
+            "--grantee",
+            "//Ferdie",
+            "--record",
+            &vcf,
+            "--purpose",
+            "POA",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["reason"],
+        "PurposeNotPermitted"
+    );
+
+    // A contract refusal is the contract's own error name, exit 1, and nothing is submitted.
+    let secret = dir.join("secret");
+    std::fs::write(&secret, b"s").unwrap();
+    let (code, _, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "biobank",
+            "mint",
+            "--key",
+            "//Ferdie",
+            "--commitment",
+            &format!("0x{}", "11".repeat(32)),
+            "--guardian",
+            "//Eve",
+            "--claim-secret-file",
+            secret.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("NotBiobank"), "{err}");
+
+    // The guardian revokes through the CLI; access ends.
+    let (code, _, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "guardian",
+            "revoke",
+            "--key",
+            "//Eve",
+            "--grant",
+            &outcome.grant.to_string(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "--json",
+            "host",
+            "check",
+            "--grantee",
+            "//Ferdie",
+            "--record",
+            &vcf,
+            "--purpose",
+            "HMB",
+        ],
+    );
+    assert_eq!(
+        (
+            code,
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()["reason"].clone()
+        ),
+        (1, "NoGrant".into())
+    );
+
+    // Bad input is an error (exit 2), not a refusal.
+    let (code, _, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "host",
+            "check",
+            "--grantee",
+            "nobody",
+            "--record",
+            &vcf,
+            "--purpose",
+            "HMB",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
