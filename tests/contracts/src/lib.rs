@@ -10,7 +10,7 @@
 
 use biosample::events::BiosampleEvent;
 use consent::events::ConsentEvent;
-use drink::minimal::{MinimalSandbox, RuntimeEvent};
+use drink::minimal::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent};
 use drink::pallet_contracts::{Determinism, StorageDeposit};
 use drink::sandbox_api::prelude::*;
 use drink::{AccountId32, Sandbox};
@@ -113,12 +113,25 @@ pub enum Event {
     Consent(ConsentEvent),
 }
 
-/// A raw `ContractEmitted` record: emitting contract, topics and data.
+/// A raw `ContractEmitted` record: emitting contract, topics and data, and
+/// the number of the block whose call emitted it.
 #[derive(Debug, Clone)]
 pub struct Emitted {
+    pub block: u32,
     pub contract: AccountId,
     pub topics: Vec<[u8; 32]>,
     pub data: Vec<u8>,
+}
+
+/// The header facts of a block [`Chain::advance`] sealed: what a chain
+/// follower (the indexer) sees of it besides its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealedBlock {
+    pub number: u32,
+    pub hash: [u8; 32],
+    pub parent_hash: [u8; 32],
+    /// Block time (`pallet-timestamp`), in ms.
+    pub timestamp: u64,
 }
 
 /// Which deployed contract to call.
@@ -139,6 +152,8 @@ pub struct Chain {
     extra: Vec<(AccountId32, Bundle)>,
     /// Events of every successful call so far, in order.
     pub emitted: Vec<Emitted>,
+    /// Blocks sealed so far by [`Chain::advance`], in order.
+    pub sealed: Vec<SealedBlock>,
     /// Cost of the last call.
     pub last_cost: Cost,
     now: u64,
@@ -177,6 +192,7 @@ impl Chain {
             bundles: [biosample, consent],
             extra: Vec::new(),
             emitted: Vec::new(),
+            sealed: Vec::new(),
             last_cost: Cost::default(),
             now: GENESIS_TIME,
         };
@@ -218,6 +234,7 @@ impl Chain {
         let mut data = bundle.selector(message).to_vec();
         args.encode_to(&mut data);
         let gas = MinimalSandbox::default_gas_limit();
+        let block = self.sandbox.block_number();
         // pallet-contracts reports every event of the block; start from none.
         self.sandbox.reset_events();
         let result = self.sandbox.call_contract(
@@ -250,6 +267,7 @@ impl Chain {
                         RuntimeEvent::Contracts(
                             drink::pallet_contracts::Event::ContractEmitted { contract, data },
                         ) => Some(Emitted {
+                            block,
                             contract: AccountId::from(*AsRef::<[u8; 32]>::as_ref(&contract)),
                             topics: record.topics.iter().map(|t| t.0).collect(),
                             data,
@@ -303,11 +321,28 @@ impl Chain {
         self.now
     }
 
-    /// Seals the current block and moves time forward by `ms`.
+    /// Seals the current block (recording it in [`Chain::sealed`]) and moves
+    /// time forward by `ms`.
     pub fn advance(&mut self, ms: u64) {
+        let number = self.sandbox.block_number();
+        let parent_hash = self.parent_hash();
         self.sandbox.build_block();
+        let hash = self.parent_hash();
+        self.sealed.push(SealedBlock {
+            number,
+            hash,
+            parent_hash,
+            timestamp: self.now,
+        });
         self.now += ms;
         self.sandbox.set_timestamp(self.now);
+    }
+
+    /// The hash of the last sealed block (zero before the first).
+    fn parent_hash(&mut self) -> [u8; 32] {
+        self.sandbox.execute_with(|| {
+            ink_sandbox::frame_system::Pallet::<MinimalSandboxRuntime>::parent_hash().0
+        })
     }
 
     /// A snapshot of the whole chain state, for cheap restarts.
@@ -320,6 +355,8 @@ impl Chain {
         self.sandbox.restore_snapshot(snapshot);
         self.now = self.sandbox.get_timestamp();
         self.emitted.clear();
+        let current = self.sandbox.block_number();
+        self.sealed.retain(|b| b.number < current);
     }
 }
 

@@ -1,0 +1,33 @@
+//! BioNFT indexer: follows the chain's **finalized** blocks, decodes the
+//! `biosample` and `consent` contracts' events with the contracts' own types,
+//! stores them in SQLite (embedded, the default) or PostgreSQL, and answers
+//! what the chain cannot answer cheaply: a record's lineage (as a graph, W3C
+//! PROV-JSON, DOT or SVG), grants by subject, grantee or record, access
+//! receipts, and "was this access covered?" at any block or time.
+//!
+//! How it fits together:
+//! - [`source`]: the [`source::BlockSource`] seam (finalized head, block by
+//!   number) and a recorded-stream file source; the RPC source implements
+//!   the same trait.
+//! - [`ingest`]: a pure function from a block to the rows it adds.
+//! - [`follow`]: the loop that checks continuity and commits rows with the
+//!   cursor in one transaction.
+//! - [`db`], [`store`]: the storage seam (one SQL text, two engines) and the schema.
+//! - [`queries`], [`judge`], [`lineage`]: the answers; consent is judged by
+//!   the contract's own `Grant::covers` and `Purpose::permits`.
+//! - [`http`]: the JSON API (`/openapi.json` documents it).
+//! - [`synth`]: synthetic streams for benchmarks and crash tests.
+
+pub mod account;
+pub mod db;
+pub mod follow;
+pub mod http;
+pub mod ingest;
+pub mod judge;
+pub mod lineage;
+pub mod queries;
+pub mod source;
+pub mod store;
+pub mod synth;
+
+pub use account::Account;

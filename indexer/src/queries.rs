@@ -1,0 +1,1123 @@
+//! The questions the indexer answers, as SQL over the store's tables (one
+//! text for both engines, all values bound) plus the contracts' own rules
+//! ([`crate::judge`]) for consent. Handlers in [`crate::http`] only parse
+//! parameters and call these.
+
+use crate::db::{Connection, DbError, Row, Value};
+use crate::ingest::{block_of, end_of_block, Pos, INDEX_BITS};
+use crate::judge::{self, HeldGrant, Verdict};
+use crate::store::{kind_from_name, kind_name, Store};
+use crate::Account;
+use bionft_primitives::{AccessContext, AccessDenied, Authority, Purpose};
+use scale::Decode;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Deepest lineage walk a query may ask for (the contracts bound a record's
+/// ancestry to 64 records, so no deeper walk can find more ancestors).
+pub const MAX_DEPTH: u32 = bionft_primitives::MAX_LINEAGE as u32;
+/// Most records one lineage answer may hold.
+pub const MAX_NODES: usize = 10_000;
+/// Most rows one list answer may hold.
+pub const MAX_LIMIT: u32 = 1_000;
+
+/// Why a question has no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Nothing by that id (HTTP 404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The question itself is wrong (HTTP 400).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+type Result<T> = std::result::Result<T, QueryError>;
+
+/// Where in the chain's history a fact was recorded.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub block: u32,
+    /// The event's index among the block's contract events.
+    pub event: u32,
+    /// Block time, ms since the Unix epoch.
+    pub time: i64,
+}
+
+fn stamp(pos: Pos, time: i64) -> Stamp {
+    Stamp {
+        block: block_of(pos),
+        event: (pos & ((1 << INDEX_BITS) - 1)) as u32,
+        time,
+    }
+}
+
+/// Who did something, and when.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Act {
+    pub by: Account,
+    pub at: Stamp,
+}
+
+fn hex32(b: &[u8]) -> String {
+    format!("0x{}", hex::encode(b))
+}
+
+/// `$start, $start+1, …` for `n` values: a parameterized `IN (…)` list.
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Everything up to now: the bound for "current state".
+const NOW: Pos = i64::MAX;
+
+// ------------------------------------------------------------- moments
+
+/// A point of history a question is asked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsOf {
+    /// The last indexed block.
+    Head,
+    /// After all events of this block.
+    Block(u32),
+    /// At this time (ms since the Unix epoch): after every block stamped at or before it.
+    Time(i64),
+}
+
+/// A resolved point of history: facts at or before `pos` count, at time `now`.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    /// The last block whose facts count (`None`: before the first indexed block).
+    pub block: Option<u32>,
+    /// The time rules are judged at (expiry), ms since the Unix epoch.
+    pub time: i64,
+    #[serde(skip)]
+    pub pos: Pos,
+}
+
+fn head(conn: &mut dyn Connection) -> Result<(u32, i64)> {
+    let rows = conn.query(
+        "SELECT c.number, b.time_ms FROM cursor c JOIN blocks b ON b.number = c.number WHERE c.id = 1",
+        &[],
+    )?;
+    let row = rows
+        .first()
+        .ok_or_else(|| QueryError::Invalid("nothing is indexed yet".into()))?;
+    Ok((row.int(0)? as u32, row.int(1)?))
+}
+
+fn resolve(conn: &mut dyn Connection, at: AsOf) -> Result<Moment> {
+    let (head_block, head_time) = head(conn)?;
+    match at {
+        AsOf::Head => Ok(Moment {
+            block: Some(head_block),
+            time: head_time,
+            pos: end_of_block(head_block),
+        }),
+        AsOf::Block(b) => {
+            if b > head_block {
+                return Err(QueryError::Invalid(format!(
+                    "block {b} is not indexed yet (indexed up to block {head_block})"
+                )));
+            }
+            let rows = conn.query(
+                "SELECT time_ms FROM blocks WHERE number = $1",
+                &[i64::from(b).into()],
+            )?;
+            let row = rows.first().ok_or_else(|| {
+                QueryError::Invalid(format!("block {b} is before the first indexed block"))
+            })?;
+            Ok(Moment {
+                block: Some(b),
+                time: row.int(0)?,
+                pos: end_of_block(b),
+            })
+        }
+        AsOf::Time(t) => {
+            if t > head_time {
+                return Err(QueryError::Invalid(format!(
+                    "time {t} is after the last indexed block (block {head_block} at {head_time}); the indexer cannot answer for the future"
+                )));
+            }
+            let rows = conn.query(
+                "SELECT number FROM blocks WHERE time_ms <= $1 ORDER BY time_ms DESC, number DESC LIMIT 1",
+                &[t.into()],
+            )?;
+            let block = rows
+                .first()
+                .map(|r| r.int(0))
+                .transpose()?
+                .map(|n| n as u32);
+            Ok(Moment {
+                block,
+                time: t,
+                pos: block.map_or(-1, end_of_block),
+            })
+        }
+    }
+}
+
+// ------------------------------------------------------------- records
+
+/// A record and its effective status.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct RecordView {
+    pub id: i64,
+    pub kind: &'static str,
+    /// The sample at the root of the record's lineage (itself for a sample).
+    pub sample: i64,
+    pub parents: Vec<i64>,
+    pub children: Vec<i64>,
+    pub commitment: String,
+    pub digest_alg: i64,
+    pub registered_by: Account,
+    pub registered: Stamp,
+    /// `active`, `superseded` or `withdrawn` (itself or through an ancestor).
+    pub status: &'static str,
+    pub superseded_by: Option<Supersession>,
+    pub supersedes: Option<i64>,
+    pub withdrawn: Option<Withdrawal>,
+    /// For a sample: custody, guardianship and majority.
+    pub subject: Option<SubjectView>,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Supersession {
+    pub record: i64,
+    pub by: Account,
+    pub at: Stamp,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawal {
+    /// The record that was withdrawn: this one, or the ancestor it is withdrawn through.
+    pub through: i64,
+    pub by: Account,
+    pub authority: String,
+    pub at: Stamp,
+}
+
+/// Who speaks for a sample's subject.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct SubjectView {
+    pub custodian: Account,
+    /// Current guardians, in the order they became guardians.
+    pub guardians: Vec<Account>,
+    pub claim_commitment: String,
+    /// The month majority may be claimed from (`YYYY-MM`).
+    pub majority: Option<String>,
+    /// The grown-up subject's account, once majority is claimed.
+    pub subject: Option<Account>,
+    pub majority_claimed: Option<Stamp>,
+    /// The subject's consent epoch (how many times all consent was withdrawn).
+    pub consent_epoch: i64,
+}
+
+const RECORD_COLUMNS: &str =
+    "r.id, r.kind, r.sample, r.commitment, r.digest_alg, r.registered_by, r.pos, r.at_ms";
+
+/// `up(id)`: the record bound to parameter `$param` and all its ancestors.
+fn ancestors(param: u8) -> String {
+    format!(
+        "WITH RECURSIVE up(id) AS (SELECT CAST(${param} AS BIGINT) \
+         UNION SELECT p.parent FROM record_parents p JOIN up ON p.child = up.id)"
+    )
+}
+
+fn ids(rows: &[Row]) -> std::result::Result<Vec<i64>, DbError> {
+    rows.iter().map(|r| r.int(0)).collect()
+}
+
+/// The earliest withdrawal of `record` or an ancestor at or before `pos`.
+fn withdrawal(conn: &mut dyn Connection, record: i64, pos: Pos) -> Result<Option<Withdrawal>> {
+    let rows = conn.query(
+        &format!(
+            "{} SELECT w.record, w.actor, w.authority, w.pos, w.at_ms \
+             FROM withdrawals w JOIN up ON w.record = up.id WHERE w.pos <= $2 ORDER BY w.pos LIMIT 1",
+            ancestors(1)
+        ),
+        &[record.into(), pos.into()],
+    )?;
+    rows.first()
+        .map(|r| -> Result<Withdrawal> {
+            Ok(Withdrawal {
+                through: r.int(0)?,
+                by: r.account(1)?,
+                authority: r.text(2)?.to_owned(),
+                at: stamp(r.int(3)?, r.int(4)?),
+            })
+        })
+        .transpose()
+}
+
+fn subject_view(conn: &mut dyn Connection, sample: i64) -> Result<Option<SubjectView>> {
+    let rows = conn.query(
+        "SELECT s.custodian, s.claim_commitment, s.majority_year, s.majority_month, \
+         m.subject, m.pos, m.at_ms, \
+         (SELECT c.to_account FROM custody_transfers c WHERE c.sample = s.id ORDER BY c.pos DESC LIMIT 1), \
+         (SELECT MAX(w.epoch) FROM consent_withdrawals w WHERE w.sample = s.id) \
+         FROM samples s LEFT JOIN majority_claims m ON m.sample = s.id WHERE s.id = $1",
+        &[sample.into()],
+    )?;
+    let Some(r) = rows.first() else {
+        return Ok(None);
+    };
+    // Guardians: each one's latest change decides whether it still holds.
+    let mut guardians: Vec<(Account, bool)> = Vec::new();
+    for g in conn.query(
+        "SELECT guardian, added FROM guardian_changes WHERE sample = $1 ORDER BY pos",
+        &[sample.into()],
+    )? {
+        let account = g.account(0)?;
+        guardians.retain(|(a, _)| *a != account);
+        guardians.push((account, g.int(1)? == 1));
+    }
+    let claimed = r.opt_account(4)?;
+    Ok(Some(SubjectView {
+        custodian: r.opt_account(7)?.unwrap_or(r.account(0)?),
+        guardians: guardians
+            .into_iter()
+            .filter(|(_, held)| *held)
+            .map(|(a, _)| a)
+            .collect(),
+        claim_commitment: hex32(r.bytes(1)?),
+        majority: match (r.opt_int(2)?, r.opt_int(3)?) {
+            (Some(y), Some(m)) => Some(format!("{y:04}-{m:02}")),
+            _ => None,
+        },
+        subject: claimed,
+        majority_claimed: match claimed {
+            Some(_) => Some(stamp(r.int(5)?, r.int(6)?)),
+            None => None,
+        },
+        consent_epoch: r.opt_int(8)?.unwrap_or(0),
+    }))
+}
+
+impl Store {
+    /// A record with its effective status, parents, children and (for a sample) its subject.
+    pub fn record(&self, id: i64) -> Result<RecordView> {
+        let conn = &mut *self.reader()?;
+        let rows = conn.query(
+            &format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = $1"),
+            &[id.into()],
+        )?;
+        let r = rows
+            .first()
+            .ok_or_else(|| QueryError::NotFound(format!("no record {id}")))?;
+        let kind = kind_from_name(r, 1)?;
+        let sample = r.int(2)?;
+        let parents = ids(&conn.query(
+            "SELECT parent FROM record_parents WHERE child = $1 ORDER BY ord",
+            &[id.into()],
+        )?)?;
+        let children = ids(&conn.query(
+            "SELECT child FROM record_parents WHERE parent = $1 ORDER BY child",
+            &[id.into()],
+        )?)?;
+        let superseded_by = conn
+            .query(
+                "SELECT new_record, actor, pos, at_ms FROM supersessions WHERE old_record = $1",
+                &[id.into()],
+            )?
+            .first()
+            .map(|s| -> Result<Supersession> {
+                Ok(Supersession {
+                    record: s.int(0)?,
+                    by: s.account(1)?,
+                    at: stamp(s.int(2)?, s.int(3)?),
+                })
+            })
+            .transpose()?;
+        let supersedes = ids(&conn.query(
+            "SELECT old_record FROM supersessions WHERE new_record = $1",
+            &[id.into()],
+        )?)?
+        .first()
+        .copied();
+        let withdrawn = withdrawal(conn, id, NOW)?;
+        let status = match (&withdrawn, &superseded_by) {
+            (Some(_), _) => "withdrawn",
+            (None, Some(_)) => "superseded",
+            (None, None) => "active",
+        };
+        let subject = if kind == bionft_primitives::RecordKind::Sample {
+            subject_view(conn, id)?
+        } else {
+            None
+        };
+        Ok(RecordView {
+            id,
+            kind: kind_name(kind),
+            sample,
+            parents,
+            children,
+            commitment: hex32(r.bytes(3)?),
+            digest_alg: r.int(4)?,
+            registered_by: r.account(5)?,
+            registered: stamp(r.int(6)?, r.int(7)?),
+            status,
+            superseded_by,
+            supersedes,
+            withdrawn,
+            subject,
+        })
+    }
+
+    /// The record committed to by `commitment`.
+    pub fn record_by_commitment(&self, commitment: [u8; 32]) -> Result<RecordView> {
+        let rows = self.reader()?.query(
+            "SELECT id FROM records WHERE commitment = $1",
+            &[commitment.into()],
+        )?;
+        let id = rows
+            .first()
+            .ok_or_else(|| {
+                QueryError::NotFound(format!("no record commits to {}", hex32(&commitment)))
+            })?
+            .int(0)?;
+        self.record(id)
+    }
+}
+
+// ------------------------------------------------------------- lineage
+
+/// Which way a lineage walk goes from its record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Ancestors: what the record was derived from.
+    Up,
+    /// Descendants: what was derived from the record.
+    Down,
+    Both,
+}
+
+/// A record's lineage as a graph (nodes and parent → child edges).
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Graph {
+    pub focus: i64,
+    pub depth: u32,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    /// For PROV: who speaks for the subject of the records' sample.
+    #[serde(skip)]
+    pub subject: Option<SubjectView>,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// `record:<id>`.
+    pub id: String,
+    pub record: i64,
+    pub kind: &'static str,
+    pub sample: i64,
+    pub commitment: String,
+    pub registered_by: Account,
+    pub registered: Stamp,
+    pub status: &'static str,
+    pub superseded_by: Option<i64>,
+    /// Steps from the focus: negative for ancestors, positive for descendants.
+    pub distance: i64,
+}
+
+/// A derivation: `destination` was derived from `origin`.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub origin: String,
+    pub destination: String,
+}
+
+/// Walks from `$1` along `record_parents` (`from` → `to`) up to `$2` steps.
+fn walk(
+    conn: &mut dyn Connection,
+    id: i64,
+    depth: u32,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(i64, i64)>> {
+    // `from`/`to` are the column names `child`/`parent`, chosen by the caller, never input.
+    let rows = conn.query(
+        &format!(
+            "WITH RECURSIVE walk(id, depth) AS (SELECT CAST($1 AS BIGINT), CAST(0 AS BIGINT) \
+             UNION SELECT p.{to}, walk.depth + 1 FROM record_parents p JOIN walk ON p.{from} = walk.id \
+             WHERE walk.depth < $2) \
+             SELECT id, MIN(depth) FROM walk GROUP BY id LIMIT $3"
+        ),
+        &[id.into(), i64::from(depth).into(), (MAX_NODES as i64 + 1).into()],
+    )?;
+    rows.iter().map(|r| Ok((r.int(0)?, r.int(1)?))).collect()
+}
+
+impl Store {
+    /// The lineage of record `id` up to `depth` steps in `direction`.
+    pub fn lineage(&self, id: i64, depth: u32, direction: Direction) -> Result<Graph> {
+        if depth > MAX_DEPTH {
+            return Err(QueryError::Invalid(format!(
+                "depth {depth} is over the limit of {MAX_DEPTH}"
+            )));
+        }
+        let conn = &mut *self.reader()?;
+        let focus = conn.query("SELECT sample FROM records WHERE id = $1", &[id.into()])?;
+        let sample = focus
+            .first()
+            .ok_or_else(|| QueryError::NotFound(format!("no record {id}")))?
+            .int(0)?;
+        let mut distance: BTreeMap<i64, i64> = BTreeMap::from([(id, 0)]);
+        if direction != Direction::Down {
+            for (n, d) in walk(conn, id, depth, "child", "parent")? {
+                distance.entry(n).or_insert(-d);
+            }
+        }
+        if direction != Direction::Up {
+            for (n, d) in walk(conn, id, depth, "parent", "child")? {
+                distance.entry(n).or_insert(d);
+            }
+        }
+        if distance.len() > MAX_NODES {
+            return Err(QueryError::Invalid(format!(
+                "the lineage of record {id} to depth {depth} has more than {MAX_NODES} records; ask for a smaller depth or one direction"
+            )));
+        }
+        let members: Vec<Value> = distance.keys().map(|i| Value::Int(*i)).collect();
+        let list = placeholders(1, members.len());
+        let records = conn.query(
+            &format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.id IN ({list}) ORDER BY r.id"),
+            &members,
+        )?;
+        let edges = conn.query(
+            &format!(
+                "SELECT parent, child FROM record_parents WHERE child IN ({list}) ORDER BY child, ord"
+            ),
+            &members,
+        )?;
+        let superseded: HashMap<i64, i64> = conn
+            .query(
+                &format!(
+                    "SELECT old_record, new_record FROM supersessions WHERE old_record IN ({list})"
+                ),
+                &members,
+            )?
+            .iter()
+            .map(|r| Ok((r.int(0)?, r.int(1)?)))
+            .collect::<std::result::Result<_, DbError>>()?;
+        // Withdrawal reaches every descendant; all records of a lineage share its sample.
+        let withdrawn: BTreeSet<i64> = ids(&conn.query(
+            "WITH RECURSIVE down(id) AS (SELECT record FROM withdrawals WHERE sample = $1 \
+             UNION SELECT p.child FROM record_parents p JOIN down ON p.parent = down.id) \
+             SELECT id FROM down",
+            &[sample.into()],
+        )?)?
+        .into_iter()
+        .collect();
+        let nodes = records
+            .iter()
+            .map(|r| -> Result<Node> {
+                let record = r.int(0)?;
+                Ok(Node {
+                    id: format!("record:{record}"),
+                    record,
+                    kind: kind_name(kind_from_name(r, 1)?),
+                    sample: r.int(2)?,
+                    commitment: hex32(r.bytes(3)?),
+                    registered_by: r.account(5)?,
+                    registered: stamp(r.int(6)?, r.int(7)?),
+                    status: if withdrawn.contains(&record) {
+                        "withdrawn"
+                    } else if superseded.contains_key(&record) {
+                        "superseded"
+                    } else {
+                        "active"
+                    },
+                    superseded_by: superseded.get(&record).copied(),
+                    distance: distance[&record],
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let edges = edges
+            .iter()
+            .map(|r| Ok((r.int(0)?, r.int(1)?)))
+            .collect::<std::result::Result<Vec<_>, DbError>>()?
+            .into_iter()
+            .filter(|(parent, _)| distance.contains_key(parent))
+            .map(|(parent, child)| Edge {
+                origin: format!("record:{parent}"),
+                destination: format!("record:{child}"),
+            })
+            .collect();
+        Ok(Graph {
+            focus: id,
+            depth,
+            nodes,
+            edges,
+            subject: subject_view(conn, sample)?,
+        })
+    }
+}
+
+// -------------------------------------------------------------- grants
+
+/// A grant with its state at the moment asked.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct GrantView {
+    pub id: i64,
+    pub sample: i64,
+    pub grantee: Account,
+    /// The record it covers, with all its descendants.
+    pub scope: i64,
+    /// DUO text form, e.g. `HMB`, `DS:4989+IRB+NCU`.
+    pub purpose: String,
+    pub expires_at: i64,
+    pub issued_by: Account,
+    pub issuer: String,
+    pub epoch: i64,
+    pub issued: Stamp,
+    pub revoked: Option<Act>,
+    pub confirmed: Option<Act>,
+    /// `active`, `revoked`, `consent_withdrawn`, `lapsed_at_majority` or `expired`.
+    pub state: &'static str,
+}
+
+/// A grant row with what its state depends on.
+struct GrantRow {
+    held: HeldGrant,
+    view: GrantView,
+    sample_epoch: u32,
+    subject: Option<Account>,
+}
+
+/// Grants with revocation, confirmation, the sample's epoch and its subject,
+/// all as of position `$1`.
+const GRANT_SELECT: &str =
+    "SELECT g.id, g.sample, g.grantee, g.scope, g.purpose, g.expires_at, g.issued_by, \
+     g.issuer, g.epoch, g.pos, g.at_ms, r.actor, r.pos, r.at_ms, c.actor, c.pos, c.at_ms, \
+     (SELECT MAX(w.epoch) FROM consent_withdrawals w WHERE w.sample = g.sample AND w.pos <= $1), \
+     (SELECT m.subject FROM majority_claims m WHERE m.sample = g.sample AND m.pos <= $1) \
+     FROM grants g \
+     LEFT JOIN grant_revocations r ON r.grant_id = g.id AND r.pos <= $1 \
+     LEFT JOIN grant_confirmations c ON c.grant_id = g.id AND c.pos <= $1 \
+     WHERE g.pos <= $1";
+
+fn authority(name: &str) -> Authority {
+    if name == "subject" {
+        Authority::Subject
+    } else {
+        Authority::Guardian
+    }
+}
+
+fn purpose(bytes: &[u8]) -> std::result::Result<Purpose, DbError> {
+    Purpose::decode(&mut &bytes[..]).map_err(|e| DbError::Other(format!("stored purpose: {e}")))
+}
+
+fn opt_act(r: &Row, i: usize) -> std::result::Result<Option<Act>, DbError> {
+    Ok(match r.opt_account(i)? {
+        Some(by) => Some(Act {
+            by,
+            at: stamp(r.int(i + 1)?, r.int(i + 2)?),
+        }),
+        None => None,
+    })
+}
+
+fn grant_row(r: &Row) -> std::result::Result<GrantRow, DbError> {
+    let id = r.int(0)?;
+    let purpose = purpose(r.bytes(4)?)?;
+    let revoked = opt_act(r, 11)?;
+    let confirmed = opt_act(r, 14)?;
+    let ink_account = |a: Account| ink::primitives::AccountId::from(a.0);
+    let issuer = r.text(7)?.to_owned();
+    let held = HeldGrant {
+        id,
+        pos: r.int(9)?,
+        grant: consent::Grant {
+            sample: r.int(1)? as u128,
+            grantee: ink_account(r.account(2)?),
+            scope: r.int(3)? as u128,
+            purpose: purpose.clone(),
+            expires_at: r.int(5)? as u64,
+            issued_by: ink_account(r.account(6)?),
+            issuer: authority(&issuer),
+            issued_at: r.int(10)? as u64,
+            epoch: r.int(8)? as u32,
+            revoked: revoked.is_some(),
+            confirmed: confirmed.is_some(),
+        },
+    };
+    Ok(GrantRow {
+        view: GrantView {
+            id,
+            sample: r.int(1)?,
+            grantee: r.account(2)?,
+            scope: r.int(3)?,
+            purpose: purpose.to_string(),
+            expires_at: r.int(5)?,
+            issued_by: r.account(6)?,
+            issuer,
+            epoch: r.int(8)?,
+            issued: stamp(r.int(9)?, r.int(10)?),
+            revoked,
+            confirmed,
+            state: "active",
+        },
+        held,
+        sample_epoch: r.opt_int(17)?.unwrap_or(0) as u32,
+        subject: r.opt_account(18)?,
+    })
+}
+
+impl GrantRow {
+    /// The grant with its own state at time `now`, by the contract's rule:
+    /// judged for its own scope and purpose, so only revocation, withdrawal
+    /// of consent, majority and expiry can fail it.
+    fn view_at(&self, now: i64) -> GrantView {
+        let g = &self.held.grant;
+        let ctx = AccessContext {
+            sample: g.sample,
+            lineage: vec![g.scope],
+            withdrawn: false,
+            subject: self.subject.map(|a| ink::primitives::AccountId::from(a.0)),
+        };
+        let state = match g.covers(&ctx, &g.purpose, now as u64, self.sample_epoch) {
+            Ok(()) | Err(AccessDenied::PurposeNotPermitted) => "active",
+            Err(AccessDenied::GrantRevoked) => "revoked",
+            Err(AccessDenied::ConsentWithdrawn) => "consent_withdrawn",
+            Err(AccessDenied::LapsedAtMajority) => "lapsed_at_majority",
+            Err(AccessDenied::GrantExpired) => "expired",
+            Err(other) => {
+                unreachable!("a grant judged on its own scope cannot fail with {other:?}")
+            }
+        };
+        GrantView {
+            state,
+            ..self.view.clone()
+        }
+    }
+}
+
+/// Which grants a list asks for.
+#[derive(Clone, Copy, Debug)]
+pub enum GrantsOf {
+    /// Issued for a sample's subject.
+    Subject(i64),
+    Grantee(Account),
+    /// Covering a record: scoped to it or to one of its ancestors.
+    Record(i64),
+}
+
+/// A page of a list: rows with ids above `after`, at most `limit`.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    pub after: i64,
+    pub limit: u32,
+}
+
+impl Page {
+    pub fn new(after: Option<i64>, limit: Option<u32>) -> Result<Page> {
+        let limit = limit.unwrap_or(100);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(QueryError::Invalid(format!(
+                "limit must be 1 to {MAX_LIMIT}, not {limit}"
+            )));
+        }
+        Ok(Page {
+            after: after.unwrap_or(0),
+            limit,
+        })
+    }
+}
+
+/// A page of answers, and where the next page starts.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Listing<T> {
+    pub as_of: Moment,
+    pub items: Vec<T>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<i64>,
+}
+
+fn listing<T>(as_of: Moment, mut items: Vec<T>, page: Page, id: impl Fn(&T) -> i64) -> Listing<T> {
+    let next = if items.len() > page.limit as usize {
+        items.truncate(page.limit as usize);
+        items.last().map(&id)
+    } else {
+        None
+    };
+    Listing { as_of, items, next }
+}
+
+impl Store {
+    fn require_record(conn: &mut dyn Connection, id: i64) -> Result<()> {
+        if conn
+            .query("SELECT 1 FROM records WHERE id = $1", &[id.into()])?
+            .is_empty()
+        {
+            return Err(QueryError::NotFound(format!("no record {id}")));
+        }
+        Ok(())
+    }
+
+    /// Grants with their state now.
+    pub fn grants(&self, of: GrantsOf, page: Page) -> Result<Listing<GrantView>> {
+        let conn = &mut *self.reader()?;
+        let now = resolve(conn, AsOf::Head)?;
+        let tail = "AND g.id > $3 ORDER BY g.id LIMIT $4";
+        let (sql, key): (String, Value) = match of {
+            GrantsOf::Subject(s) => {
+                Self::require_record(conn, s)?;
+                (format!("{GRANT_SELECT} AND g.sample = $2 {tail}"), s.into())
+            }
+            GrantsOf::Grantee(a) => (
+                format!("{GRANT_SELECT} AND g.grantee = $2 {tail}"),
+                a.into(),
+            ),
+            GrantsOf::Record(r) => {
+                Self::require_record(conn, r)?;
+                (
+                    format!(
+                        "{} {GRANT_SELECT} AND g.scope IN (SELECT id FROM up) {tail}",
+                        ancestors(2)
+                    ),
+                    r.into(),
+                )
+            }
+        };
+        let rows = conn.query(
+            &sql,
+            &[
+                NOW.into(),
+                key,
+                page.after.into(),
+                (i64::from(page.limit) + 1).into(),
+            ],
+        )?;
+        let items = rows
+            .iter()
+            .map(|r| Ok(grant_row(r)?.view_at(now.time)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(listing(now, items, page, |g| g.id))
+    }
+
+    /// One grant with its state now.
+    pub fn grant(&self, id: i64) -> Result<GrantView> {
+        let conn = &mut *self.reader()?;
+        let now = resolve(conn, AsOf::Head)?;
+        Ok(grant_at(conn, id, NOW)?.view_at(now.time))
+    }
+}
+
+/// Grant `id` as it stood at position `pos`.
+fn grant_at(conn: &mut dyn Connection, id: i64, pos: Pos) -> Result<GrantRow> {
+    let rows = conn.query(
+        &format!("{GRANT_SELECT} AND g.id = $2"),
+        &[pos.into(), id.into()],
+    )?;
+    Ok(grant_row(rows.first().ok_or_else(|| {
+        QueryError::NotFound(format!("no grant {id}"))
+    })?)?)
+}
+
+// ------------------------------------------------------------ receipts
+
+/// An access a data host recorded.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptView {
+    pub id: i64,
+    pub grant: i64,
+    pub record: i64,
+    pub sample: i64,
+    pub grantee: Account,
+    /// DUO text form, e.g. `HMB`, `DS:4989+IRB+NCU`.
+    pub purpose: String,
+    pub data_host: Account,
+    pub at: Stamp,
+    #[serde(skip)]
+    raw_purpose: Purpose,
+    #[serde(skip)]
+    pos: Pos,
+}
+
+/// Which receipts a list asks for.
+#[derive(Clone, Copy, Debug)]
+pub enum ReceiptsOf {
+    Record(i64),
+    Grantee(Account),
+    Grant(i64),
+}
+
+const RECEIPT_SELECT: &str =
+    "SELECT id, grant_id, record, sample, grantee, purpose, data_host, pos, at_ms FROM receipts";
+
+fn receipt_row(r: &Row) -> std::result::Result<ReceiptView, DbError> {
+    let raw = purpose(r.bytes(5)?)?;
+    Ok(ReceiptView {
+        id: r.int(0)?,
+        grant: r.int(1)?,
+        record: r.int(2)?,
+        sample: r.int(3)?,
+        grantee: r.account(4)?,
+        purpose: raw.to_string(),
+        data_host: r.account(6)?,
+        at: stamp(r.int(7)?, r.int(8)?),
+        raw_purpose: raw,
+        pos: r.int(7)?,
+    })
+}
+
+impl Store {
+    /// Access receipts, oldest first.
+    pub fn receipts(&self, of: ReceiptsOf, page: Page) -> Result<Listing<ReceiptView>> {
+        let conn = &mut *self.reader()?;
+        let now = resolve(conn, AsOf::Head)?;
+        let (column, key): (&str, Value) = match of {
+            ReceiptsOf::Record(r) => {
+                Self::require_record(conn, r)?;
+                ("record", r.into())
+            }
+            ReceiptsOf::Grantee(a) => ("grantee", a.into()),
+            ReceiptsOf::Grant(g) => {
+                if conn
+                    .query("SELECT 1 FROM grants WHERE id = $1", &[g.into()])?
+                    .is_empty()
+                {
+                    return Err(QueryError::NotFound(format!("no grant {g}")));
+                }
+                ("grant_id", g.into())
+            }
+        };
+        // `column` is one of three constants above.
+        let rows = conn.query(
+            &format!("{RECEIPT_SELECT} WHERE {column} = $1 AND id > $2 ORDER BY id LIMIT $3"),
+            &[key, page.after.into(), (i64::from(page.limit) + 1).into()],
+        )?;
+        let items = rows
+            .iter()
+            .map(receipt_row)
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(listing(now, items, page, |r| r.id))
+    }
+}
+
+// ---------------------------------------------------------- time travel
+
+/// `check_access` as the chain would have answered it at a moment.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct AccessAnswer {
+    pub as_of: Moment,
+    pub record: i64,
+    pub grantee: Account,
+    /// DUO text form, e.g. `HMB`, `DS:4989+IRB+NCU`.
+    pub purpose: String,
+    pub allowed: bool,
+    /// The grant `check_access` names: the oldest in force.
+    pub grant: Option<i64>,
+    /// Why not, in the contract's words (`AccessDenied`).
+    pub reason: Option<String>,
+    /// Every grant in force for (record, grantee, purpose), oldest first.
+    pub in_force: Vec<i64>,
+    /// Each grant the contract's index held for the pair, with its own answer.
+    pub grants: Vec<GrantAnswer>,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct GrantAnswer {
+    pub id: i64,
+    pub covers: bool,
+    pub reason: Option<String>,
+}
+
+/// Whether a recorded access was covered when it happened.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptAnswer {
+    pub receipt: ReceiptView,
+    /// The named grant covered the access at the moment it was recorded.
+    pub covered: bool,
+    pub reason: Option<String>,
+    /// The named grant as it stood just before the access.
+    pub grant: GrantView,
+    /// `check_access` for the same record, grantee and purpose at that moment.
+    pub check: AccessAnswer,
+}
+
+fn reason(r: AccessDenied) -> String {
+    format!("{r:?}")
+}
+
+/// A record's access context as of `pos`, or `None` if it did not exist then.
+fn context_at(conn: &mut dyn Connection, record: i64, pos: Pos) -> Result<Option<AccessContext>> {
+    let rows = conn.query(
+        &format!(
+            "{} SELECT up.id, r.sample, r.pos, \
+             (SELECT COUNT(*) FROM withdrawals w WHERE w.record = up.id AND w.pos <= $2) \
+             FROM up JOIN records r ON r.id = up.id",
+            ancestors(1)
+        ),
+        &[record.into(), pos.into()],
+    )?;
+    let Some(own) = rows.iter().find(|r| r.int(0).ok() == Some(record)) else {
+        return Ok(None);
+    };
+    if own.int(2)? > pos {
+        return Ok(None);
+    }
+    let sample = own.int(1)?;
+    let mut withdrawn = false;
+    let mut lineage = Vec::with_capacity(rows.len());
+    for r in &rows {
+        lineage.push(r.int(0)? as u128);
+        withdrawn |= r.int(3)? > 0;
+    }
+    let subject = conn
+        .query(
+            "SELECT subject FROM majority_claims WHERE sample = $1 AND pos <= $2",
+            &[sample.into(), pos.into()],
+        )?
+        .first()
+        .map(|r| r.account(0))
+        .transpose()?;
+    Ok(Some(AccessContext {
+        sample: sample as u128,
+        lineage,
+        withdrawn,
+        subject: subject.map(|a| ink::primitives::AccountId::from(a.0)),
+    }))
+}
+
+fn epoch_at(conn: &mut dyn Connection, sample: i64, pos: Pos) -> Result<u32> {
+    let rows = conn.query(
+        "SELECT MAX(epoch) FROM consent_withdrawals WHERE sample = $1 AND pos <= $2",
+        &[sample.into(), pos.into()],
+    )?;
+    Ok(rows
+        .first()
+        .map(|r| r.opt_int(0))
+        .transpose()?
+        .flatten()
+        .unwrap_or(0) as u32)
+}
+
+fn access_at(
+    conn: &mut dyn Connection,
+    record: i64,
+    grantee: Account,
+    asked: &Purpose,
+    moment: Moment,
+) -> Result<AccessAnswer> {
+    let ctx = context_at(conn, record, moment.pos)?;
+    let (grants, epoch) = match &ctx {
+        Some(ctx) => {
+            let sample = ctx.sample as i64;
+            let rows = conn.query(
+                &format!("{GRANT_SELECT} AND g.sample = $2 AND g.grantee = $3 ORDER BY g.id"),
+                &[moment.pos.into(), sample.into(), grantee.into()],
+            )?;
+            let grants = rows
+                .iter()
+                .map(|r| grant_row(r).map(|g| g.held))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            (grants, epoch_at(conn, sample, moment.pos)?)
+        }
+        None => (Vec::new(), 0),
+    };
+    let Verdict {
+        allowed,
+        denied,
+        walked,
+    } = judge::check_access(ctx.as_ref(), &grants, asked, moment.time as u64, epoch);
+    Ok(AccessAnswer {
+        as_of: moment,
+        record,
+        grantee,
+        purpose: asked.to_string(),
+        allowed: allowed.is_some(),
+        grant: allowed,
+        reason: denied.map(reason),
+        in_force: walked
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(id, _)| *id)
+            .collect(),
+        grants: walked
+            .into_iter()
+            .map(|(id, r)| GrantAnswer {
+                id,
+                covers: r.is_ok(),
+                reason: r.err().map(reason),
+            })
+            .collect(),
+    })
+}
+
+impl Store {
+    /// Time travel: may `grantee` use `record` for `purpose` at moment `at`,
+    /// and under which grants?
+    pub fn access(
+        &self,
+        record: i64,
+        grantee: Account,
+        purpose: &Purpose,
+        at: AsOf,
+    ) -> Result<AccessAnswer> {
+        let conn = &mut *self.reader()?;
+        let moment = resolve(conn, at)?;
+        if conn
+            .query("SELECT 1 FROM records WHERE id = $1", &[record.into()])?
+            .is_empty()
+        {
+            return Err(QueryError::NotFound(format!("no record {record}")));
+        }
+        access_at(conn, record, grantee, purpose, moment)
+    }
+
+    /// A receipt, and whether its grant covered the access when it was recorded.
+    pub fn receipt(&self, id: i64) -> Result<ReceiptAnswer> {
+        let conn = &mut *self.reader()?;
+        let rows = conn.query(&format!("{RECEIPT_SELECT} WHERE id = $1"), &[id.into()])?;
+        let receipt = receipt_row(
+            rows.first()
+                .ok_or_else(|| QueryError::NotFound(format!("no receipt {id}")))?,
+        )?;
+        // Just before the receipt's own event: the state `record_access` judged.
+        let moment = Moment {
+            block: Some(receipt.at.block),
+            time: receipt.at.time,
+            pos: receipt.pos - 1,
+        };
+        let held = grant_at(conn, receipt.grant, moment.pos)?;
+        let ctx = context_at(conn, receipt.record, moment.pos)?;
+        let verdict = match &ctx {
+            None => Err(AccessDenied::UnknownRecord),
+            Some(c) if c.withdrawn => Err(AccessDenied::RecordWithdrawn),
+            Some(c) => held.held.grant.covers(
+                c,
+                &receipt.raw_purpose,
+                moment.time as u64,
+                epoch_at(conn, receipt.sample, moment.pos)?,
+            ),
+        };
+        let check = access_at(
+            conn,
+            receipt.record,
+            receipt.grantee,
+            &receipt.raw_purpose,
+            moment,
+        )?;
+        Ok(ReceiptAnswer {
+            covered: verdict.is_ok(),
+            reason: verdict.err().map(reason),
+            receipt,
+            grant: held.view_at(moment.time),
+            check,
+        })
+    }
+
+    /// What is indexed: the cursor block and its time.
+    pub fn status(&self) -> Result<Moment> {
+        resolve(&mut *self.reader()?, AsOf::Head)
+    }
+}

@@ -1,0 +1,662 @@
+//! The indexer's database: schema, the ingest [`Writer`] (rows and cursor in
+//! one transaction), and a pool of readers for the queries
+//! ([`crate::queries`]).
+//!
+//! Every table is append-only: each fact is a row stamped with its position
+//! ([`crate::ingest::Pos`]) and time, and nothing is updated in place except
+//! the one-row cursor. State "now" and state "as of" any point of history are
+//! the same queries with a different position bound.
+
+use crate::db::{Connection, DbError, Dialect, Pool, Postgres, Row, Sqlite, Value};
+use crate::ingest::{Change, Contracts, Pos};
+use crate::source::{Block, BlockRef};
+use bionft_primitives::{Authority, RecordKind, Role};
+use scale::Encode;
+
+/// Schema version this build writes and reads.
+const SCHEMA_VERSION: &str = "1";
+
+/// The schema, in the SQL both engines share; `BYTES` is the byte-string type.
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cursor (id BIGINT PRIMARY KEY, number BIGINT NOT NULL, hash BYTES NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (number BIGINT PRIMARY KEY, hash BYTES NOT NULL,
+    parent_hash BYTES NOT NULL, time_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (time_ms);
+CREATE TABLE IF NOT EXISTS records (id BIGINT PRIMARY KEY, kind TEXT NOT NULL, sample BIGINT NOT NULL,
+    commitment BYTES NOT NULL, digest_alg BIGINT NOT NULL, registered_by BYTES NOT NULL,
+    pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_commitment ON records (commitment);
+CREATE INDEX IF NOT EXISTS records_by_sample ON records (sample);
+CREATE TABLE IF NOT EXISTS record_parents (child BIGINT NOT NULL, parent BIGINT NOT NULL,
+    ord BIGINT NOT NULL, PRIMARY KEY (child, ord));
+CREATE INDEX IF NOT EXISTS record_children ON record_parents (parent);
+CREATE TABLE IF NOT EXISTS samples (id BIGINT PRIMARY KEY, custodian BYTES NOT NULL,
+    claim_commitment BYTES NOT NULL, majority_year BIGINT, majority_month BIGINT);
+CREATE TABLE IF NOT EXISTS supersessions (old_record BIGINT PRIMARY KEY, new_record BIGINT NOT NULL,
+    actor BYTES NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS supersessions_by_new ON supersessions (new_record);
+CREATE TABLE IF NOT EXISTS withdrawals (record BIGINT PRIMARY KEY, sample BIGINT NOT NULL,
+    actor BYTES NOT NULL, authority TEXT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS withdrawals_by_sample ON withdrawals (sample);
+CREATE TABLE IF NOT EXISTS guardian_changes (pos BIGINT NOT NULL, guardian BYTES NOT NULL,
+    sample BIGINT NOT NULL, added BIGINT NOT NULL, actor BYTES NOT NULL, at_ms BIGINT NOT NULL,
+    PRIMARY KEY (pos, guardian));
+CREATE INDEX IF NOT EXISTS guardian_changes_by_sample ON guardian_changes (sample);
+CREATE TABLE IF NOT EXISTS majority_claims (sample BIGINT PRIMARY KEY, subject BYTES NOT NULL,
+    pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS custody_transfers (pos BIGINT PRIMARY KEY, sample BIGINT NOT NULL,
+    from_account BYTES NOT NULL, to_account BYTES NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS custody_transfers_by_sample ON custody_transfers (sample);
+CREATE TABLE IF NOT EXISTS role_changes (pos BIGINT PRIMARY KEY, account BYTES NOT NULL,
+    role TEXT NOT NULL, granted BIGINT NOT NULL, actor BYTES NOT NULL);
+CREATE TABLE IF NOT EXISTS admin_transfers (pos BIGINT PRIMARY KEY, from_account BYTES NOT NULL,
+    to_account BYTES NOT NULL);
+CREATE TABLE IF NOT EXISTS grants (id BIGINT PRIMARY KEY, sample BIGINT NOT NULL, grantee BYTES NOT NULL,
+    scope BIGINT NOT NULL, purpose BYTES NOT NULL, expires_at BIGINT NOT NULL, issued_by BYTES NOT NULL,
+    issuer TEXT NOT NULL, epoch BIGINT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS grants_by_pair ON grants (sample, grantee);
+CREATE INDEX IF NOT EXISTS grants_by_grantee ON grants (grantee);
+CREATE INDEX IF NOT EXISTS grants_by_scope ON grants (scope);
+CREATE TABLE IF NOT EXISTS grant_revocations (grant_id BIGINT PRIMARY KEY, actor BYTES NOT NULL,
+    pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS grant_confirmations (grant_id BIGINT PRIMARY KEY, actor BYTES NOT NULL,
+    pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS consent_withdrawals (sample BIGINT NOT NULL, epoch BIGINT NOT NULL,
+    actor BYTES NOT NULL, authority TEXT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL,
+    PRIMARY KEY (sample, epoch));
+CREATE TABLE IF NOT EXISTS receipts (id BIGINT PRIMARY KEY, grant_id BIGINT NOT NULL, record BIGINT NOT NULL,
+    sample BIGINT NOT NULL, grantee BYTES NOT NULL, purpose BYTES NOT NULL, data_host BYTES NOT NULL,
+    pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS receipts_by_grant ON receipts (grant_id);
+CREATE INDEX IF NOT EXISTS receipts_by_record ON receipts (record);
+CREATE INDEX IF NOT EXISTS receipts_by_grantee ON receipts (grantee);
+";
+
+/// Every table with the columns that order it, for [`Store::dump`].
+const TABLES: [(&str, &str); 18] = [
+    ("meta", "key"),
+    ("cursor", "id"),
+    ("blocks", "number"),
+    ("records", "id"),
+    ("record_parents", "child, ord"),
+    ("samples", "id"),
+    ("supersessions", "old_record"),
+    ("withdrawals", "record"),
+    ("guardian_changes", "pos, guardian"),
+    ("majority_claims", "sample"),
+    ("custody_transfers", "pos"),
+    ("role_changes", "pos"),
+    ("admin_transfers", "pos"),
+    ("grants", "id"),
+    ("grant_revocations", "grant_id"),
+    ("grant_confirmations", "grant_id"),
+    ("consent_withdrawals", "sample, epoch"),
+    ("receipts", "id"),
+];
+
+/// Why the store refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("the database was written by schema version {found}; this indexer reads version {SCHEMA_VERSION} (use a fresh database)")]
+    SchemaVersion { found: String },
+    #[error("the database indexes {key} contract {found}, not {configured}; refusing to mix contracts in one database")]
+    OtherContracts {
+        key: &'static str,
+        found: String,
+        configured: String,
+    },
+    #[error("the database's cursor moved to {found:?} while this indexer expected {expected:?}; is another indexer writing the same database?")]
+    CursorMoved {
+        expected: Option<u32>,
+        found: Option<u32>,
+    },
+}
+
+/// The indexer's database: a pool of reader connections.
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Opens the database at `url` (a `postgres://` URL, or a SQLite file
+    /// path, optionally as `sqlite://path`), creating the schema if needed.
+    pub fn open(url: &str) -> Result<Store, StoreError> {
+        let open: Box<dyn Fn() -> Result<Box<dyn Connection>, DbError> + Send + Sync> =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let url = url.to_owned();
+                Box::new(move || Ok(Box::new(Postgres::connect(&url)?) as Box<dyn Connection>))
+            } else {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url).to_owned();
+                Box::new(move || Ok(Box::new(Sqlite::open(&path)?) as Box<dyn Connection>))
+            };
+        let pool = Pool::new(open, 64);
+        let mut conn = pool.get()?;
+        create_schema(&mut *conn)?;
+        drop(conn);
+        Ok(Store { pool })
+    }
+
+    /// A connection for reads.
+    pub fn reader(&self) -> Result<crate::db::Pooled<'_>, DbError> {
+        self.pool.get()
+    }
+
+    /// The ingest writer for the contracts `contracts` (recorded on first
+    /// use; a database of other contracts is refused).
+    pub fn writer(&self, contracts: &Contracts) -> Result<Writer, StoreError> {
+        let mut conn = self.pool.open()?;
+        for (key, account) in [
+            ("biosample", contracts.biosample),
+            ("consent", contracts.consent),
+        ] {
+            let configured = account.to_string();
+            let rows = conn.query("SELECT value FROM meta WHERE key = $1", &[key.into()])?;
+            match rows.first() {
+                Some(row) if row.text(0)? != configured => {
+                    return Err(StoreError::OtherContracts {
+                        key,
+                        found: row.text(0)?.to_owned(),
+                        configured,
+                    })
+                }
+                Some(_) => {}
+                None => {
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ($1, $2)",
+                        &[key.into(), configured.as_str().into()],
+                    )?;
+                }
+            }
+        }
+        let cursor = read_cursor(&mut *conn)?;
+        Ok(Writer { conn, cursor })
+    }
+
+    /// The last ingested block, if any.
+    pub fn cursor(&self) -> Result<Option<BlockRef>, StoreError> {
+        read_cursor(&mut *self.reader()?)
+    }
+
+    /// Every row of every table in a fixed order, one line per row: two
+    /// databases fed the same blocks dump identically.
+    pub fn dump(&self) -> Result<String, StoreError> {
+        let mut conn = self.reader()?;
+        let mut out = String::new();
+        for (table, order) in TABLES {
+            out.push_str(&format!("# {table} by {order}\n"));
+            // Table and column names are constants of this module, never input.
+            for row in conn.query(&format!("SELECT * FROM {table} ORDER BY {order}"), &[])? {
+                let cells: Vec<String> = row
+                    .0
+                    .iter()
+                    .map(|v| match v {
+                        Value::Null => "NULL".to_owned(),
+                        Value::Int(i) => i.to_string(),
+                        Value::Bytes(b) => format!("0x{}", hex::encode(b)),
+                        Value::Text(t) => format!("{t:?}"),
+                    })
+                    .collect();
+                out.push_str(&cells.join("\t"));
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn create_schema(conn: &mut dyn Connection) -> Result<(), StoreError> {
+    let bytes = match conn.dialect() {
+        Dialect::Sqlite => "BLOB",
+        Dialect::Postgres => "BYTEA",
+    };
+    conn.batch(&SCHEMA.replace("BYTES", bytes))?;
+    let rows = conn.query(
+        "SELECT value FROM meta WHERE key = $1",
+        &["schema_version".into()],
+    )?;
+    match rows.first() {
+        Some(row) if row.text(0)? != SCHEMA_VERSION => Err(StoreError::SchemaVersion {
+            found: row.text(0)?.to_owned(),
+        }),
+        Some(_) => Ok(()),
+        None => {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ($1, $2)",
+                &["schema_version".into(), SCHEMA_VERSION.into()],
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn read_cursor(conn: &mut dyn Connection) -> Result<Option<BlockRef>, StoreError> {
+    let rows = conn.query("SELECT number, hash FROM cursor WHERE id = 1", &[])?;
+    rows.first()
+        .map(|row| -> Result<BlockRef, StoreError> {
+            Ok(BlockRef {
+                number: row.int(0)? as u32,
+                hash: row.bytes32(1)?,
+            })
+        })
+        .transpose()
+}
+
+/// A block with the rows it adds, ready to be written.
+pub struct IngestedBlock {
+    pub number: u32,
+    pub hash: [u8; 32],
+    pub parent_hash: [u8; 32],
+    pub timestamp: u64,
+    pub changes: Vec<Change>,
+}
+
+impl IngestedBlock {
+    pub fn new(block: &Block, changes: Vec<Change>) -> IngestedBlock {
+        IngestedBlock {
+            number: block.number,
+            hash: block.hash,
+            parent_hash: block.parent_hash,
+            timestamp: block.timestamp,
+            changes,
+        }
+    }
+}
+
+/// The single writer of a database: applies blocks and moves the cursor.
+pub struct Writer {
+    conn: Box<dyn Connection>,
+    cursor: Option<BlockRef>,
+}
+
+impl Writer {
+    /// The last block this writer (or an earlier run) committed.
+    pub fn cursor(&self) -> Option<BlockRef> {
+        self.cursor
+    }
+
+    /// Writes `blocks` (consecutive, following the cursor) and moves the
+    /// cursor to the last of them, all in one transaction: after a crash
+    /// either all of them are in the database with the cursor, or none.
+    pub fn apply(&mut self, blocks: &[IngestedBlock]) -> Result<(), StoreError> {
+        let Some(last) = blocks.last() else {
+            return Ok(());
+        };
+        self.conn.batch(match self.conn.dialect() {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        })?;
+        let result = self.write(blocks);
+        match result {
+            Ok(()) => {
+                self.conn.batch("COMMIT")?;
+                self.cursor = Some(BlockRef {
+                    number: last.number,
+                    hash: last.hash,
+                });
+                Ok(())
+            }
+            Err(e) => {
+                // The connection may be broken; the original error is what matters.
+                let _ = self.conn.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn write(&mut self, blocks: &[IngestedBlock]) -> Result<(), StoreError> {
+        let conn = &mut *self.conn;
+        // The cursor moves only from where this writer saw it: a second
+        // writer on the same database fails here instead of doubling blocks.
+        let last = blocks.last().expect("non-empty");
+        let moved = match self.cursor {
+            None => conn.execute(
+                "INSERT INTO cursor (id, number, hash) VALUES (1, $1, $2)",
+                &[i64::from(last.number).into(), last.hash.into()],
+            ),
+            Some(c) => conn.execute(
+                "UPDATE cursor SET number = $1, hash = $2 WHERE id = 1 AND number = $3 AND hash = $4",
+                &[
+                    i64::from(last.number).into(),
+                    last.hash.into(),
+                    i64::from(c.number).into(),
+                    c.hash.into(),
+                ],
+            ),
+        };
+        if !matches!(moved, Ok(1)) {
+            return Err(StoreError::CursorMoved {
+                expected: self.cursor.map(|c| c.number),
+                found: read_cursor(conn).ok().flatten().map(|c| c.number),
+            });
+        }
+        for block in blocks {
+            conn.execute(
+                "INSERT INTO blocks (number, hash, parent_hash, time_ms) VALUES ($1, $2, $3, $4)",
+                &[
+                    i64::from(block.number).into(),
+                    block.hash.into(),
+                    block.parent_hash.into(),
+                    (block.timestamp as i64).into(),
+                ],
+            )?;
+            for change in &block.changes {
+                write_change(conn, change)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn kind_name(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Sample => "sample",
+        RecordKind::Aliquot => "aliquot",
+        RecordKind::Library => "library",
+        RecordKind::SequencingRun => "sequencing_run",
+        RecordKind::Reads => "reads",
+        RecordKind::Alignment => "alignment",
+        RecordKind::Variants => "variants",
+    }
+}
+
+pub(crate) fn authority_name(a: Authority) -> &'static str {
+    match a {
+        Authority::Guardian => "guardian",
+        Authority::Subject => "subject",
+    }
+}
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Biobank => "biobank",
+        Role::Sequencer => "sequencer",
+        Role::DataHost => "data_host",
+    }
+}
+
+fn insert_record(
+    conn: &mut dyn Connection,
+    values: [Value; 8],
+    parents: &[i64],
+) -> Result<(), DbError> {
+    let id = values[0].clone();
+    conn.execute(
+        "INSERT INTO records (id, kind, sample, commitment, digest_alg, registered_by, pos, at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &values,
+    )?;
+    for (ord, parent) in parents.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO record_parents (child, parent, ord) VALUES ($1, $2, $3)",
+            &[id.clone(), (*parent).into(), (ord as i64).into()],
+        )?;
+    }
+    Ok(())
+}
+
+fn write_change(conn: &mut dyn Connection, change: &Change) -> Result<(), DbError> {
+    match change {
+        Change::Role {
+            pos,
+            account,
+            role,
+            granted,
+            by,
+        } => {
+            conn.execute(
+                "INSERT INTO role_changes (pos, account, role, granted, actor) VALUES ($1, $2, $3, $4, $5)",
+                &[(*pos).into(), (*account).into(), role_name(*role).into(), i64::from(*granted).into(), (*by).into()],
+            )?;
+        }
+        Change::Admin { pos, from, to } => {
+            conn.execute(
+                "INSERT INTO admin_transfers (pos, from_account, to_account) VALUES ($1, $2, $3)",
+                &[(*pos).into(), (*from).into(), (*to).into()],
+            )?;
+        }
+        Change::Sample {
+            pos,
+            sample,
+            commitment,
+            custodian,
+            guardians,
+            claim_commitment,
+            majority,
+            at,
+        } => {
+            insert_record(
+                conn,
+                [
+                    (*sample).into(),
+                    kind_name(RecordKind::Sample).into(),
+                    (*sample).into(),
+                    (*commitment).into(),
+                    i64::from(bionft_primitives::digest_alg::SAMPLE_IDENTIFIER).into(),
+                    (*custodian).into(),
+                    (*pos).into(),
+                    (*at).into(),
+                ],
+                &[],
+            )?;
+            conn.execute(
+                "INSERT INTO samples (id, custodian, claim_commitment, majority_year, majority_month) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    (*sample).into(),
+                    (*custodian).into(),
+                    (*claim_commitment).into(),
+                    majority.map(|m| i64::from(m.year)).into(),
+                    majority.map(|m| i64::from(m.month)).into(),
+                ],
+            )?;
+            for g in guardians {
+                insert_guardian_change(conn, *pos, *g, *sample, true, *custodian, *at)?;
+            }
+        }
+        Change::Artifact {
+            pos,
+            record,
+            sample,
+            kind,
+            parents,
+            commitment,
+            digest_alg,
+            registered_by,
+            at,
+        } => insert_record(
+            conn,
+            [
+                (*record).into(),
+                kind_name(*kind).into(),
+                (*sample).into(),
+                (*commitment).into(),
+                i64::from(*digest_alg).into(),
+                (*registered_by).into(),
+                (*pos).into(),
+                (*at).into(),
+            ],
+            parents,
+        )?,
+        Change::Superseded {
+            pos,
+            old,
+            new,
+            by,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO supersessions (old_record, new_record, actor, pos, at_ms) VALUES ($1, $2, $3, $4, $5)",
+                &[(*old).into(), (*new).into(), (*by).into(), (*pos).into(), (*at).into()],
+            )?;
+        }
+        Change::Custody {
+            pos,
+            sample,
+            from,
+            to,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO custody_transfers (pos, sample, from_account, to_account, at_ms) VALUES ($1, $2, $3, $4, $5)",
+                &[(*pos).into(), (*sample).into(), (*from).into(), (*to).into(), (*at).into()],
+            )?;
+        }
+        Change::Withdrawn {
+            pos,
+            record,
+            sample,
+            by,
+            authority,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO withdrawals (record, sample, actor, authority, pos, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[(*record).into(), (*sample).into(), (*by).into(), authority_name(*authority).into(), (*pos).into(), (*at).into()],
+            )?;
+        }
+        Change::Guardian {
+            pos,
+            sample,
+            guardian,
+            added,
+            by,
+            at,
+        } => insert_guardian_change(conn, *pos, *guardian, *sample, *added, *by, *at)?,
+        Change::Majority {
+            pos,
+            sample,
+            subject,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO majority_claims (sample, subject, pos, at_ms) VALUES ($1, $2, $3, $4)",
+                &[
+                    (*sample).into(),
+                    (*subject).into(),
+                    (*pos).into(),
+                    (*at).into(),
+                ],
+            )?;
+        }
+        Change::Grant {
+            pos,
+            grant,
+            sample,
+            grantee,
+            scope,
+            purpose,
+            expires_at,
+            issued_by,
+            issuer,
+            epoch,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO grants (id, sample, grantee, scope, purpose, expires_at, issued_by, issuer, epoch, pos, at_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                &[
+                    (*grant).into(),
+                    (*sample).into(),
+                    (*grantee).into(),
+                    (*scope).into(),
+                    purpose.encode().into(),
+                    (*expires_at).into(),
+                    (*issued_by).into(),
+                    authority_name(*issuer).into(),
+                    (*epoch).into(),
+                    (*pos).into(),
+                    (*at).into(),
+                ],
+            )?;
+        }
+        Change::Revoked { pos, grant, by, at } => {
+            conn.execute(
+                "INSERT INTO grant_revocations (grant_id, actor, pos, at_ms) VALUES ($1, $2, $3, $4)",
+                &[(*grant).into(), (*by).into(), (*pos).into(), (*at).into()],
+            )?;
+        }
+        Change::Confirmed { pos, grant, by, at } => {
+            conn.execute(
+                "INSERT INTO grant_confirmations (grant_id, actor, pos, at_ms) VALUES ($1, $2, $3, $4)",
+                &[(*grant).into(), (*by).into(), (*pos).into(), (*at).into()],
+            )?;
+        }
+        Change::ConsentWithdrawn {
+            pos,
+            sample,
+            by,
+            authority,
+            epoch,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO consent_withdrawals (sample, epoch, actor, authority, pos, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[(*sample).into(), (*epoch).into(), (*by).into(), authority_name(*authority).into(), (*pos).into(), (*at).into()],
+            )?;
+        }
+        Change::Access {
+            pos,
+            receipt,
+            grant,
+            record,
+            sample,
+            grantee,
+            purpose,
+            data_host,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO receipts (id, grant_id, record, sample, grantee, purpose, data_host, pos, at_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[
+                    (*receipt).into(),
+                    (*grant).into(),
+                    (*record).into(),
+                    (*sample).into(),
+                    (*grantee).into(),
+                    purpose.encode().into(),
+                    (*data_host).into(),
+                    (*pos).into(),
+                    (*at).into(),
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn insert_guardian_change(
+    conn: &mut dyn Connection,
+    pos: Pos,
+    guardian: crate::Account,
+    sample: i64,
+    added: bool,
+    by: crate::Account,
+    at: i64,
+) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO guardian_changes (pos, guardian, sample, added, actor, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[pos.into(), guardian.into(), sample.into(), i64::from(added).into(), by.into(), at.into()],
+    )?;
+    Ok(())
+}
+
+/// Reads a row's column as a record kind name back into the kind.
+pub(crate) fn kind_from_name(row: &Row, i: usize) -> Result<RecordKind, DbError> {
+    let name = row.text(i)?;
+    [
+        RecordKind::Sample,
+        RecordKind::Aliquot,
+        RecordKind::Library,
+        RecordKind::SequencingRun,
+        RecordKind::Reads,
+        RecordKind::Alignment,
+        RecordKind::Variants,
+    ]
+    .into_iter()
+    .find(|k| kind_name(*k) == name)
+    .ok_or_else(|| DbError::Other(format!("unknown record kind `{name}` in the database")))
+}
