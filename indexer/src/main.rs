@@ -160,15 +160,24 @@ fn open(db: &DbArg) -> Result<Arc<Store>, Error> {
         .map_err(|e| format!("{}: {e}", db.db).into())
 }
 
-async fn ingest(store: &Store, args: &IngestArgs, exit_at_head: bool) -> Result<(), Error> {
+/// Opens the stream and the database's writer (synchronous: the database
+/// drivers block), then returns the follow loop to run.
+fn ingest(
+    store: &Store,
+    args: &IngestArgs,
+    exit_at_head: bool,
+) -> Result<impl std::future::Future<Output = Result<(), Error>>, Error> {
     let source = FileSource::open(&args.source)?;
     let contracts = Contracts {
         biosample: args.biosample,
         consent: args.consent,
     };
     let writer = store.writer(&contracts)?;
-    follow(&source, writer, contracts, &args.options(exit_at_head)).await?;
-    Ok(())
+    let options = args.options(exit_at_head);
+    Ok(async move {
+        follow(&source, writer, contracts, &options).await?;
+        Ok(())
+    })
 }
 
 async fn serve(store: Arc<Store>, listen: SocketAddr) -> Result<(), Error> {
@@ -184,26 +193,41 @@ async fn serve(store: Arc<Store>, listen: SocketAddr) -> Result<(), Error> {
     Ok(())
 }
 
-async fn main_inner(cli: Cli) -> Result<(), Error> {
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// Opening databases happens outside the async runtime: the drivers block.
+fn main_inner(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run {
             ingest: args,
             listen,
         } => {
             let store = open(&args.db)?;
-            tokio::select! {
-                r = ingest(&store, &args, false) => r,
-                r = serve(store.clone(), listen) => r,
-            }
+            let following = ingest(&store, &args, false)?;
+            runtime().block_on(async {
+                tokio::select! {
+                    r = following => r,
+                    r = serve(store.clone(), listen) => r,
+                }
+            })
         }
         Command::Ingest {
             ingest: args,
             follow,
         } => {
             let store = open(&args.db)?;
-            ingest(&store, &args, !follow).await
+            let following = ingest(&store, &args, !follow)?;
+            runtime().block_on(following)
         }
-        Command::Serve { db, listen } => serve(open(&db)?, listen).await,
+        Command::Serve { db, listen } => {
+            let store = open(&db)?;
+            runtime().block_on(serve(store, listen))
+        }
         Command::Synth {
             records,
             grants,
@@ -240,12 +264,7 @@ async fn main_inner(cli: Cli) -> Result<(), Error> {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    match runtime.block_on(main_inner(cli)) {
+    match main_inner(Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("bionft-indexer: error: {e}");

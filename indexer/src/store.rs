@@ -208,10 +208,25 @@ impl Store {
 }
 
 fn create_schema(conn: &mut dyn Connection) -> Result<(), StoreError> {
-    let bytes = match conn.dialect() {
-        Dialect::Sqlite => "BLOB",
-        Dialect::Postgres => "BYTEA",
+    // One schema creator at a time: concurrent `CREATE TABLE IF NOT EXISTS`
+    // race in PostgreSQL (an indexer and a server started together, or the
+    // session of a killed indexer still finishing).
+    let (begin, bytes) = match conn.dialect() {
+        Dialect::Sqlite => ("BEGIN IMMEDIATE", "BLOB"),
+        Dialect::Postgres => ("BEGIN; SELECT pg_advisory_xact_lock(7242031)", "BYTEA"),
     };
+    conn.batch(begin)?;
+    let result = create_schema_in_transaction(conn, bytes);
+    match result {
+        Ok(()) => Ok(conn.batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn create_schema_in_transaction(conn: &mut dyn Connection, bytes: &str) -> Result<(), StoreError> {
     conn.batch(&SCHEMA.replace("BYTES", bytes))?;
     let rows = conn.query(
         "SELECT value FROM meta WHERE key = $1",
