@@ -234,7 +234,11 @@ pub struct AlignmentFields<'a, C, T> {
 /// Scratch space reused across records so that encoding does not allocate per record.
 #[derive(Default)]
 pub struct Scratch {
-    fields: Vec<([u8; 2], usize, usize)>,
+    /// Each field as `tag << 32 | index into spans`: sorting these small integers orders
+    /// the fields by tag bytes.
+    fields: Vec<u64>,
+    /// Where each field's type and value lie in `bytes`.
+    spans: Vec<(usize, usize)>,
     bytes: Vec<u8>,
     read_group: Vec<u8>,
     has_read_group: bool,
@@ -537,30 +541,35 @@ impl AuxCollector<'_> {
         }
         let start = scratch.bytes.len();
         value(&mut Encoder(&mut scratch.bytes))?;
-        scratch.fields.push((tag, start, scratch.bytes.len()));
+        let key = u64::from(u16::from_be_bytes(tag)) << 32 | scratch.spans.len() as u64;
+        scratch.fields.push(key);
+        scratch.spans.push((start, scratch.bytes.len()));
         Ok(())
     }
 }
 
 fn encode_aux<T: AuxFields>(data: T, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
     scratch.fields.clear();
+    scratch.spans.clear();
     scratch.bytes.clear();
     scratch.has_read_group = false;
     data.collect(&mut AuxCollector(scratch))?;
-    scratch.fields.sort_unstable_by_key(|&(tag, _, _)| tag);
-    if let Some(pair) = scratch.fields.windows(2).find(|w| w[0].0 == w[1].0) {
+    let tag = |key: u64| ((key >> 32) as u16).to_be_bytes();
+    scratch.fields.sort_unstable();
+    if let Some(pair) = scratch.fields.windows(2).find(|w| tag(w[0]) == tag(w[1])) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
                 "duplicate auxiliary tag {}",
-                String::from_utf8_lossy(&pair[0].0)
+                String::from_utf8_lossy(&tag(pair[0]))
             ),
         ));
     }
     let mut e = Encoder(out);
     e.len(scratch.fields.len());
-    for &(tag, start, end) in &scratch.fields {
-        e.0.extend_from_slice(&tag);
+    for &key in &scratch.fields {
+        let (start, end) = scratch.spans[key as u32 as usize];
+        e.0.extend_from_slice(&tag(key));
         e.0.extend_from_slice(&scratch.bytes[start..end]);
     }
     Ok(())

@@ -16,9 +16,15 @@ const GROUP_DOMAIN: u8 = 0x04;
 /// `r = SHA-256(0x00 ‖ kind ‖ encoding)`.
 pub fn record_digest(kind: Kind, encoding: &[u8]) -> Hash {
     let mut hasher = Sha256::new();
-    hasher.update([RECORD_DOMAIN, kind.tag()]);
+    hasher.update(record_prefix(kind));
     hasher.update(encoding);
     hasher.finalize().into()
+}
+
+/// What a record digest hashes before the encoding, `0x00 ‖ kind`: a buffer that starts with
+/// it hashes to the record digest with plain SHA-256 (see [`crate::sha256x2`]).
+pub fn record_prefix(kind: Kind) -> [u8; 2] {
+    [RECORD_DOMAIN, kind.tag()]
 }
 
 /// A chunk leaf, `SHA-256(0x01 ‖ r_1 ‖ … ‖ r_n)`.

@@ -25,4 +25,5 @@ pub mod pipeline;
 pub mod progress;
 pub mod proof;
 pub mod seqcol;
+pub mod sha256x2;
 pub mod unordered;

@@ -16,13 +16,14 @@ use crossbeam_channel::TrySendError;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{locus, CanonicalHeader, Kind, Scratch, CHUNK_RECORDS};
-use crate::digest::{record_digest, Accumulator, ChunkDigests, Digests};
+use crate::digest::{record_prefix, Accumulator, ChunkDigests, Digests};
 use crate::formats::{
     self, Compression, Format, OpenOptions, Opened, RecordEncoder, RecordSource, SourceVisitor,
 };
 use crate::merkle::Hash;
 use crate::progress::Progress;
 use crate::proof::Region;
+use crate::sha256x2;
 use crate::unordered;
 
 #[derive(Clone, Debug)]
@@ -170,11 +171,12 @@ struct ChunkResult {
     selected: Vec<(usize, Vec<u8>)>,
 }
 
-/// A worker's reusable buffers.
+/// A worker's reusable buffers: records are encoded and hashed two at a time.
 #[derive(Default)]
 struct Worker {
-    scratch: Scratch,
-    encoding: Vec<u8>,
+    scratch: [Scratch; 2],
+    /// `0x00 ‖ kind ‖ encoding`, the bytes of a record digest.
+    messages: [Vec<u8>; 2],
 }
 
 impl Worker {
@@ -188,24 +190,35 @@ impl Worker {
     ) -> io::Result<ChunkResult> {
         let mut digests = ChunkDigests::default();
         let mut selected = Vec::new();
-        for (offset, record) in records.iter().enumerate() {
-            self.encoding.clear();
-            encoder
-                .encode(record, &mut self.scratch, &mut self.encoding)
-                .map_err(|e| {
-                    io::Error::new(
-                        e.kind(),
-                        format!("record {}: {e}", first_record + offset as u64 + 1),
-                    )
-                })?;
-            digests.push(
-                record_digest(kind, &self.encoding),
-                self.scratch.read_group(),
-            );
-            if let Some(region) = region {
-                if locus(kind, &self.encoding)?.is_some_and(|l| region.overlaps(&l)) {
-                    selected.push((offset, self.encoding.clone()));
+        for (pair_index, pair) in records.chunks(2).enumerate() {
+            for (lane, record) in pair.iter().enumerate() {
+                let offset = 2 * pair_index + lane;
+                let message = &mut self.messages[lane];
+                message.clear();
+                message.extend_from_slice(&record_prefix(kind));
+                encoder
+                    .encode(record, &mut self.scratch[lane], message)
+                    .map_err(|e| {
+                        io::Error::new(
+                            e.kind(),
+                            format!("record {}: {e}", first_record + offset as u64 + 1),
+                        )
+                    })?;
+                if let Some(region) = region {
+                    let encoding = &message[2..];
+                    if locus(kind, encoding)?.is_some_and(|l| region.overlaps(&l)) {
+                        selected.push((offset, encoding.to_vec()));
+                    }
                 }
+            }
+            let [first, second] = &self.messages;
+            let pair_digests = if pair.len() == 2 {
+                sha256x2::digest_pair(first, second)
+            } else {
+                [Sha256::digest(first).into(), [0; 32]]
+            };
+            for (lane, digest) in pair_digests.into_iter().take(pair.len()).enumerate() {
+                digests.push(digest, self.scratch[lane].read_group());
             }
         }
         Ok(ChunkResult { digests, selected })

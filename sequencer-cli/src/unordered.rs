@@ -22,71 +22,79 @@ const DOMAIN: u8 = 0x05;
 pub const DEFAULT_BUDGET: usize = 2 << 20;
 
 pub struct Unordered {
-    buffer: Vec<Hash>,
+    /// Buffered digests by their first byte, so that sorting works on small, cache-sized
+    /// buckets instead of the whole buffer.
+    buckets: Vec<Vec<Hash>>,
+    buffered: usize,
     budget: usize,
     runs: Vec<File>,
+    /// The radix sort's second buffer, one bucket long.
+    scratch: Vec<Hash>,
 }
 
 impl Unordered {
     pub fn new(budget: usize) -> Self {
+        let budget = budget.max(1);
+        // Digests are uniform: an eighth more than the mean keeps every bucket within its
+        // first allocation.
+        let share = budget.div_ceil(256) + budget / 2048;
         Self {
-            buffer: Vec::new(),
-            budget: budget.max(1),
+            buckets: (0..256).map(|_| Vec::with_capacity(share)).collect(),
+            buffered: 0,
+            budget,
             runs: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
     pub fn push(&mut self, digest: Hash) -> io::Result<()> {
-        if self.buffer.len() == self.budget {
+        if self.buffered == self.budget {
             self.spill()?;
         }
-        self.buffer.push(digest);
+        self.buckets[usize::from(digest[0])].push(digest);
+        self.buffered += 1;
         Ok(())
     }
 
+    /// Sorts the buffer and writes it out as one run.
     fn spill(&mut self) -> io::Result<()> {
-        sort(&mut self.buffer);
         let mut file = anonymous_file()?;
         let mut writer = BufWriter::with_capacity(1 << 16, &mut file);
-        for digest in &self.buffer {
-            writer.write_all(digest)?;
+        for bucket in &mut self.buckets {
+            sort_bucket(bucket, &mut self.scratch);
+            for digest in bucket.iter() {
+                writer.write_all(digest)?;
+            }
+            bucket.clear();
         }
         writer.flush()?;
         drop(writer);
         file.seek(SeekFrom::Start(0))?;
         self.runs.push(file);
-        self.buffer.clear();
+        self.buffered = 0;
         Ok(())
     }
 
-    /// Merges every run and returns `U`.
+    /// Sorts (merging the runs if the buffer was spilled) and returns `U`.
     pub fn finish(mut self, header_digest: &Hash, count: u64) -> io::Result<Hash> {
-        sort(&mut self.buffer);
         let mut hasher = Sha256::new();
         hasher.update([DOMAIN]);
         hasher.update(header_digest);
         hasher.update(count.to_le_bytes());
-
-        let mut readers: Vec<Box<dyn Read>> = self
-            .runs
-            .into_iter()
-            .map(|f| Box::new(BufReader::with_capacity(1 << 16, f)) as Box<dyn Read>)
-            .collect();
-        readers.push(Box::new(io::Cursor::new(self.buffer.concat())));
-
-        let mut heap = BinaryHeap::new();
-        for (i, reader) in readers.iter_mut().enumerate() {
-            if let Some(digest) = next_digest(reader)? {
-                heap.push(Reverse((digest, i)));
-            }
-        }
         let mut merged = 0u64;
-        while let Some(Reverse((digest, i))) = heap.pop() {
-            hasher.update(digest);
-            merged += 1;
-            if let Some(next) = next_digest(&mut readers[i])? {
-                heap.push(Reverse((next, i)));
+        if self.runs.is_empty() {
+            for bucket in &mut self.buckets {
+                sort_bucket(bucket, &mut self.scratch);
+                for digest in bucket.iter() {
+                    hasher.update(digest);
+                }
+                merged += bucket.len() as u64;
             }
+        } else {
+            if self.buffered > 0 {
+                self.spill()?;
+            }
+            merged = merge(self.runs, |digest| hasher.update(digest))?;
         }
         if merged != count {
             return Err(io::Error::other(format!(
@@ -97,11 +105,96 @@ impl Unordered {
     }
 }
 
+/// Buckets longer than this (only when digests repeat or were mined to share a first byte)
+/// are sorted by comparison, which needs no second buffer.
+const RADIX_LIMIT: usize = 1 << 16;
+
+/// Sorts digests that share their first byte into bytewise order: two counting-sort passes on
+/// bytes 2 then 1, which leave uniform digests sorted but for the rare ones that also share
+/// bytes 1 and 2; those runs are then sorted by comparison.
+fn sort_bucket(bucket: &mut [Hash], scratch: &mut Vec<Hash>) {
+    debug_assert!(bucket.windows(2).all(|w| w[0][0] == w[1][0]));
+    if bucket.len() > RADIX_LIMIT {
+        bucket.sort_unstable_by(compare);
+        return;
+    }
+    scratch.clear();
+    scratch.resize(bucket.len(), [0; 32]);
+    counting_sort(bucket, scratch, 2);
+    counting_sort(scratch, bucket, 1);
+    let mut start = 0;
+    while start < bucket.len() {
+        let key = &bucket[start][..3];
+        let len = bucket[start..]
+            .iter()
+            .position(|d| &d[..3] != key)
+            .unwrap_or(bucket.len() - start);
+        if len > 1 {
+            bucket[start..start + len].sort_unstable_by(compare);
+        }
+        start += len;
+    }
+}
+
+/// A stable counting sort of `from` into `to` (of equal length) by byte `byte`.
+fn counting_sort(from: &[Hash], to: &mut [Hash], byte: usize) {
+    let mut offsets = [0usize; 256];
+    for digest in from {
+        offsets[usize::from(digest[byte])] += 1;
+    }
+    let mut next = 0;
+    for offset in &mut offsets {
+        (*offset, next) = (next, next + *offset);
+    }
+    for digest in from {
+        let slot = &mut offsets[usize::from(digest[byte])];
+        to[*slot] = *digest;
+        *slot += 1;
+    }
+}
+
 /// Bytewise order, compared by the first eight bytes first (digests are uniform, so that
 /// decides nearly every comparison without a `memcmp`).
-fn sort(digests: &mut [Hash]) {
+fn compare(a: &Hash, b: &Hash) -> std::cmp::Ordering {
     let prefix = |h: &Hash| u64::from_be_bytes(h[..8].try_into().expect("8 bytes"));
-    digests.sort_unstable_by(|a, b| prefix(a).cmp(&prefix(b)).then_with(|| a.cmp(b)));
+    prefix(a).cmp(&prefix(b)).then_with(|| a.cmp(b))
+}
+
+/// A digest as big-endian words: their order is the digest's bytewise order, and comparing
+/// the first word decides nearly every comparison.
+fn words(digest: &Hash) -> [u64; 4] {
+    core::array::from_fn(|i| u64::from_be_bytes(digest[8 * i..8 * i + 8].try_into().expect("8")))
+}
+
+fn from_words(words: &[u64; 4]) -> Hash {
+    let mut digest = [0; 32];
+    for (chunk, word) in digest.chunks_exact_mut(8).zip(words) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
+}
+
+/// Merges sorted runs, passing every digest to `sink` in order; returns how many there were.
+fn merge(runs: Vec<File>, mut sink: impl FnMut(&Hash)) -> io::Result<u64> {
+    let mut readers: Vec<BufReader<File>> = runs
+        .into_iter()
+        .map(|f| BufReader::with_capacity(1 << 16, f))
+        .collect();
+    let mut heap = BinaryHeap::with_capacity(readers.len());
+    for (i, reader) in readers.iter_mut().enumerate() {
+        if let Some(digest) = next_digest(reader)? {
+            heap.push(Reverse((words(&digest), i)));
+        }
+    }
+    let mut merged = 0;
+    while let Some(Reverse((first, i))) = heap.pop() {
+        sink(&from_words(&first));
+        merged += 1;
+        if let Some(next) = next_digest(&mut readers[i])? {
+            heap.push(Reverse((words(&next), i)));
+        }
+    }
+    Ok(merged)
 }
 
 fn next_digest(reader: &mut impl Read) -> io::Result<Option<Hash>> {
@@ -158,6 +251,29 @@ mod tests {
         assert_ne!(once, digest_of(4, &[1, 2, 3, 3]));
         assert_ne!(once, digest_of(4, &[1, 1, 2, 2]));
         assert_ne!(digest_of(4, &[1, 1, 2]), digest_of(4, &[1, 2, 2]));
+    }
+
+    #[test]
+    fn buckets_sort_bytewise_with_duplicates_and_shared_prefixes() {
+        for n in [0, 1, 2, 5000, RADIX_LIMIT + 1] {
+            let mut bucket: Vec<Hash> = (0..n as u32)
+                .map(|i| {
+                    let mut digest: Hash = Sha256::digest(i.to_le_bytes()).into();
+                    digest[0] = 7;
+                    if i % 5 == 0 {
+                        digest[1..3].copy_from_slice(&[1, 2]); // same first three bytes
+                    }
+                    if i % 7 == 0 {
+                        digest = [7; 32]; // duplicates
+                    }
+                    digest
+                })
+                .collect();
+            let mut expected = bucket.clone();
+            expected.sort();
+            sort_bucket(&mut bucket, &mut Vec::new());
+            assert_eq!(bucket, expected, "{n} digests");
+        }
     }
 
     #[test]
