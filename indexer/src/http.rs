@@ -195,7 +195,10 @@ async fn provenance(
     Path(rid): Path<String>,
     Params(p): Params<LineageParams>,
 ) -> Answer<impl IntoResponse> {
-    Ok(Json(lineage::prov_json(&graph(app, &rid, p).await?)))
+    let g = graph(app.clone(), &rid, p).await?;
+    let sample = g.nodes.first().map_or(0, |n| n.sample);
+    let subject = ask(app, move |s| s.subject(sample)).await?;
+    Ok(Json(lineage::prov_json(&g, subject.as_ref())))
 }
 
 async fn lineage_dot(

@@ -2,7 +2,7 @@
 //! Graphviz DOT, and a self-contained SVG for people who would rather look
 //! than read. Pure functions of the graph; deterministic output.
 
-use crate::queries::{Graph, Node};
+use crate::queries::{Graph, Node, SubjectView};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -42,8 +42,8 @@ fn agent(account: impl std::fmt::Display) -> String {
 /// `wasDerivedFrom` (a supersession is a `prov:Revision`), registrations
 /// `wasGeneratedBy`/`used`/`wasAssociatedWith`, records `wasAttributedTo`
 /// their registrar (and a sample to its subject), and guardians
-/// `actedOnBehalfOf` the subject until majority.
-pub fn prov_json(graph: &Graph) -> Value {
+/// `actedOnBehalfOf` the subject until majority (`subject`: the sample's).
+pub fn prov_json(graph: &Graph, subject: Option<&SubjectView>) -> Value {
     let mut entities = Map::new();
     let mut activities = Map::new();
     let mut agents = Map::new();
@@ -127,7 +127,7 @@ pub fn prov_json(graph: &Graph) -> Value {
             }),
         );
     }
-    if let (Some(subject), Some(sample)) = (&graph.subject, graph.nodes.first().map(|n| n.sample)) {
+    if let (Some(subject), Some(sample)) = (subject, graph.nodes.first().map(|n| n.sample)) {
         let person = match subject.subject {
             Some(account) => agent(account),
             None => format!("bionft:subject/{sample}"),

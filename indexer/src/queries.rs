@@ -405,9 +405,6 @@ pub struct Graph {
     pub depth: u32,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
-    /// For PROV: who speaks for the subject of the records' sample.
-    #[serde(skip)]
-    pub subject: Option<SubjectView>,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -555,8 +552,12 @@ impl Store {
             depth,
             nodes,
             edges,
-            subject: subject_view(conn, sample)?,
         })
+    }
+
+    /// Custody, guardianship and majority of a sample's subject (`None`: not a sample).
+    pub fn subject(&self, sample: i64) -> Result<Option<SubjectView>> {
+        subject_view(&mut *self.reader()?, sample)
     }
 }
 

@@ -412,7 +412,7 @@ fn the_indexer_answers_what_the_contracts_answered_at_every_moment() {
         assert_eq!(graph.edges.len(), 4);
         let down = store.lineage(aliquot, 8, Direction::Down).unwrap();
         assert_eq!(down.nodes.len(), 5, "{b}: aliquot, run, bam, vcf, bam2");
-        let prov = indexer::lineage::prov_json(&graph);
+        let prov = indexer::lineage::prov_json(&graph, store.subject(sample).unwrap().as_ref());
         assert_eq!(
             prov["wasDerivedFrom"]["_:der5_4"]["prov:usedEntity"],
             "bionft:record/4"
