@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     start | run | stop | status) cmd=$1 ;;
     --port) port=${2:?--port needs a value}; shift ;;
     --spec) spec=${2:?--spec needs a value}; shift ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "devnet: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
