@@ -27,7 +27,7 @@ pub struct Unordered {
     buckets: Vec<Vec<Hash>>,
     buffered: usize,
     budget: usize,
-    runs: Vec<File>,
+    runs: Vec<Run>,
     /// The radix sort's second buffer, one bucket long.
     scratch: Vec<Hash>,
 }
@@ -56,45 +56,65 @@ impl Unordered {
         Ok(())
     }
 
-    /// Sorts the buffer and writes it out as one run.
+    /// Sorts the buffer and writes it out as one run, bucket after bucket.
     fn spill(&mut self) -> io::Result<()> {
         let mut file = anonymous_file()?;
         let mut writer = BufWriter::with_capacity(1 << 16, &mut file);
+        let mut counts = Vec::with_capacity(256);
         for bucket in &mut self.buckets {
             sort_bucket(bucket, &mut self.scratch);
-            for digest in bucket.iter() {
-                writer.write_all(digest)?;
-            }
+            writer.write_all(bucket.as_flattened())?;
+            counts.push(bucket.len());
             bucket.clear();
         }
         writer.flush()?;
         drop(writer);
         file.seek(SeekFrom::Start(0))?;
-        self.runs.push(file);
+        self.runs.push(Run {
+            reader: BufReader::with_capacity(1 << 16, file),
+            counts,
+        });
         self.buffered = 0;
         Ok(())
     }
 
-    /// Sorts (merging the runs if the buffer was spilled) and returns `U`.
+    /// Sorts every digest, bucket after bucket, and returns `U`. A bucket's digests from all
+    /// runs and the buffer are gathered and sorted in memory; a bucket too large for that (only
+    /// when digests repeat or were mined to share a first byte) is merged from its sorted parts.
     pub fn finish(mut self, header_digest: &Hash, count: u64) -> io::Result<Hash> {
         let mut hasher = Sha256::new();
         hasher.update([DOMAIN]);
         hasher.update(header_digest);
         hasher.update(count.to_le_bytes());
         let mut merged = 0u64;
-        if self.runs.is_empty() {
-            for bucket in &mut self.buckets {
-                sort_bucket(bucket, &mut self.scratch);
-                for digest in bucket.iter() {
-                    hasher.update(digest);
+        for (b, bucket) in self.buckets.iter_mut().enumerate() {
+            let total = bucket.len() + self.runs.iter().map(|r| r.counts[b]).sum::<usize>();
+            if total <= SORT_LIMIT {
+                for run in &mut self.runs {
+                    let start = bucket.len();
+                    bucket.resize(start + run.counts[b], [0; 32]);
+                    run.reader.read_exact(bucket[start..].as_flattened_mut())?;
                 }
-                merged += bucket.len() as u64;
+                sort_bucket(bucket, &mut self.scratch);
+                hasher.update(bucket.as_flattened());
+            } else {
+                sort_bucket(bucket, &mut self.scratch);
+                let mut parts: Vec<Box<dyn Read + '_>> = self
+                    .runs
+                    .iter_mut()
+                    .map(|run| {
+                        let len = 32 * run.counts[b] as u64;
+                        Box::new((&mut run.reader).take(len)) as Box<dyn Read>
+                    })
+                    .collect();
+                parts.push(Box::new(bucket.as_flattened()));
+                let parts_merged = merge(parts, |digest| hasher.update(digest))?;
+                if parts_merged != total as u64 {
+                    return Err(io::Error::other("a spilled run is shorter than written"));
+                }
             }
-        } else {
-            if self.buffered > 0 {
-                self.spill()?;
-            }
-            merged = merge(self.runs, |digest| hasher.update(digest))?;
+            merged += total as u64;
+            *bucket = Vec::new();
         }
         if merged != count {
             return Err(io::Error::other(format!(
@@ -105,16 +125,21 @@ impl Unordered {
     }
 }
 
-/// Buckets longer than this (only when digests repeat or were mined to share a first byte)
-/// are sorted by comparison, which needs no second buffer.
-const RADIX_LIMIT: usize = 1 << 16;
+/// A sorted run spilled to a temporary file, with how many digests each bucket holds.
+struct Run {
+    reader: BufReader<File>,
+    counts: Vec<usize>,
+}
+
+/// Buckets up to this many digests (32 MiB) are sorted in memory, by radix.
+const SORT_LIMIT: usize = 1 << 20;
 
 /// Sorts digests that share their first byte into bytewise order: two counting-sort passes on
 /// bytes 2 then 1, which leave uniform digests sorted but for the rare ones that also share
 /// bytes 1 and 2; those runs are then sorted by comparison.
 fn sort_bucket(bucket: &mut [Hash], scratch: &mut Vec<Hash>) {
     debug_assert!(bucket.windows(2).all(|w| w[0][0] == w[1][0]));
-    if bucket.len() > RADIX_LIMIT {
+    if bucket.len() > SORT_LIMIT {
         bucket.sort_unstable_by(compare);
         return;
     }
@@ -174,15 +199,12 @@ fn from_words(words: &[u64; 4]) -> Hash {
     digest
 }
 
-/// Merges sorted runs, passing every digest to `sink` in order; returns how many there were.
-fn merge(runs: Vec<File>, mut sink: impl FnMut(&Hash)) -> io::Result<u64> {
-    let mut readers: Vec<BufReader<File>> = runs
-        .into_iter()
-        .map(|f| BufReader::with_capacity(1 << 16, f))
-        .collect();
-    let mut heap = BinaryHeap::with_capacity(readers.len());
-    for (i, reader) in readers.iter_mut().enumerate() {
-        if let Some(digest) = next_digest(reader)? {
+/// Merges sorted sequences of digests, passing every digest to `sink` in order; returns how
+/// many there were.
+fn merge<R: Read>(mut parts: Vec<R>, mut sink: impl FnMut(&Hash)) -> io::Result<u64> {
+    let mut heap = BinaryHeap::with_capacity(parts.len());
+    for (i, part) in parts.iter_mut().enumerate() {
+        if let Some(digest) = next_digest(part)? {
             heap.push(Reverse((words(&digest), i)));
         }
     }
@@ -190,7 +212,7 @@ fn merge(runs: Vec<File>, mut sink: impl FnMut(&Hash)) -> io::Result<u64> {
     while let Some(Reverse((first, i))) = heap.pop() {
         sink(&from_words(&first));
         merged += 1;
-        if let Some(next) = next_digest(&mut readers[i])? {
+        if let Some(next) = next_digest(&mut parts[i])? {
             heap.push(Reverse((words(&next), i)));
         }
     }
@@ -255,7 +277,7 @@ mod tests {
 
     #[test]
     fn buckets_sort_bytewise_with_duplicates_and_shared_prefixes() {
-        for n in [0, 1, 2, 5000, RADIX_LIMIT + 1] {
+        for n in [0, 1, 2, 5000, 70_000] {
             let mut bucket: Vec<Hash> = (0..n as u32)
                 .map(|i| {
                     let mut digest: Hash = Sha256::digest(i.to_le_bytes()).into();
@@ -274,6 +296,29 @@ mod tests {
             sort_bucket(&mut bucket, &mut Vec::new());
             assert_eq!(bucket, expected, "{n} digests");
         }
+    }
+
+    #[test]
+    fn a_bucket_too_large_to_sort_in_memory_is_merged_from_its_runs() {
+        let mut digests: Vec<Hash> = (0..20u32)
+            .map(|i| Sha256::digest(i.to_le_bytes()).into())
+            .collect();
+        digests.extend(std::iter::repeat_n([0x11; 32], SORT_LIMIT + 5));
+        digests.push([0x11; 32].map(|b| b ^ 1));
+        let mut u = Unordered::new(SORT_LIMIT + 10);
+        for digest in digests.iter().rev() {
+            u.push(*digest).unwrap();
+        }
+        assert_eq!(u.runs.len(), 1);
+        let actual = u.finish(&[7; 32], digests.len() as u64).unwrap();
+
+        digests.sort();
+        let mut expected = Sha256::new();
+        expected.update([DOMAIN]);
+        expected.update([7; 32]);
+        expected.update((digests.len() as u64).to_le_bytes());
+        expected.update(digests.as_flattened());
+        assert_eq!(actual, <Hash>::from(expected.finalize()));
     }
 
     #[test]
