@@ -52,8 +52,9 @@ struct Global {
     /// Print machine-readable JSON on stdout instead of text.
     #[arg(long, global = true)]
     json: bool,
-    /// Threads in all: one decodes (and digests too when the others are busy), the others encode
-    /// and hash. Defaults to the available cores.
+    /// Digesting threads: one decodes (and digests too when the others are busy), the others
+    /// encode and hash; with two or more, a light extra thread folds results in file order.
+    /// Defaults to the available cores.
     #[arg(long, short = 't', global = true, value_name = "N")]
     threads: Option<usize>,
     /// FASTA reference to decode CRAM files that do not embed theirs (.fai is used if present).

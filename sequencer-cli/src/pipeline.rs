@@ -1,8 +1,10 @@
 //! Digesting one file: detect, open, decode records on the calling thread, encode and hash
-//! chunks of [`CHUNK_RECORDS`] on worker threads, and fold the chunks in file order.
+//! chunks of [`CHUNK_RECORDS`] on worker threads, and fold the chunks in file order on a fold
+//! thread (on the calling thread when single-threaded).
 //!
-//! Memory is bounded by the chunks in flight (twice the workers, each [`CHUNK_RECORDS`] records)
-//! plus the order-independent digest's buffer, whatever the file size.
+//! Memory is bounded by the chunks in flight (twice the workers, each [`CHUNK_RECORDS`] records),
+//! the results queued for folding (at most 64 plus twice the workers), and the order-independent
+//! digest's buffer, whatever the file size.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -28,8 +30,8 @@ use crate::unordered;
 
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Threads in all: one decodes (and digests chunks when the rest are busy), the rest encode
-    /// and hash.
+    /// Digesting threads: one decodes (and digests chunks when the rest are busy), the rest
+    /// encode and hash. With two or more, one more thread folds chunk results in file order.
     pub threads: usize,
     pub open: OpenOptions,
     pub progress: bool,
@@ -262,7 +264,7 @@ impl SourceVisitor for Run<'_> {
                 self.progress.update(self.tap.bytes());
             }
         } else {
-            std::thread::scope(|scope| -> io::Result<()> {
+            folded = std::thread::scope(|scope| -> io::Result<Folded> {
                 type Job<R> = (usize, Vec<R>);
                 let (job_tx, job_rx) = crossbeam_channel::bounded::<Job<S::Record>>(workers);
                 let (done_tx, done_rx) = crossbeam_channel::unbounded();
@@ -292,72 +294,111 @@ impl SourceVisitor for Run<'_> {
                 }
                 drop(done_tx);
 
+                // Folding (chunk leaves, read groups, the order-independent digest's sorting
+                // and spilling) runs on its own thread, so that a spill never stalls reading.
+                // It takes chunk results in file order.
+                let (fold_tx, fold_rx) = crossbeam_channel::bounded::<ChunkResult>(64);
+                let folder = scope.spawn(move || -> io::Result<Folded> {
+                    for result in fold_rx {
+                        folded.add(result)?;
+                    }
+                    Ok(folded)
+                });
+                let mut in_order = InOrder {
+                    waiting: BTreeMap::new(),
+                    next: 0,
+                    fold: fold_tx,
+                };
+
                 // Chunks queued or being digested by workers; beyond this the reading thread
                 // digests chunks itself, so every thread stays busy whichever stage is slower.
                 let max_in_flight = 2 * workers;
                 let mut helper = Worker::default();
                 let mut in_flight = 0;
                 let mut next_index = 0;
-                let mut waiting = BTreeMap::new();
                 let mut free: Vec<Vec<S::Record>> = Vec::new();
                 let mut more = true;
-                while more || in_flight > 0 {
-                    // Block for a worker only at the end, or when results pile up behind a slow
-                    // chunk; otherwise keep reading.
-                    let block = !more || waiting.len() >= max_in_flight;
-                    let done = if block {
-                        Some(
-                            done_rx
-                                .recv()
-                                .map_err(|_| io::Error::other("workers stopped"))?,
-                        )
-                    } else {
-                        done_rx.try_recv().ok()
-                    };
-                    if let Some((index, result, batch)) = done {
-                        in_flight -= 1;
-                        free.push(batch);
-                        waiting.insert(index, result?);
-                    } else if more {
+                let read = (|| -> io::Result<()> {
+                    while more || in_flight > 0 {
+                        // Block for a worker only at the end, or when results pile up behind a
+                        // slow chunk; otherwise keep reading.
+                        let done = if more && in_order.waiting.len() < max_in_flight {
+                            done_rx.try_recv().ok()
+                        } else {
+                            Some(
+                                done_rx
+                                    .recv()
+                                    .map_err(|_| io::Error::other("workers stopped"))?,
+                            )
+                        };
+                        if let Some((index, result, batch)) = done {
+                            in_flight -= 1;
+                            free.push(batch);
+                            in_order.push(index, result?)?;
+                            continue;
+                        }
                         let mut batch = free.pop().unwrap_or_default();
                         more = fill_batch(&mut source, &mut batch)?;
                         self.progress.update(self.tap.bytes());
-                        if !batch.is_empty() {
-                            let index = next_index;
-                            next_index += 1;
-                            let job = (index, batch);
-                            let job = if in_flight < max_in_flight {
-                                match job_tx.try_send(job) {
-                                    Ok(()) => {
-                                        in_flight += 1;
-                                        None
-                                    }
-                                    Err(TrySendError::Full(job)) => Some(job),
-                                    Err(TrySendError::Disconnected(_)) => {
-                                        return Err(io::Error::other("workers stopped"));
-                                    }
+                        if batch.is_empty() {
+                            continue;
+                        }
+                        let index = next_index;
+                        next_index += 1;
+                        let job = (index, batch);
+                        let job = if in_flight < max_in_flight {
+                            match job_tx.try_send(job) {
+                                Ok(()) => {
+                                    in_flight += 1;
+                                    None
                                 }
-                            } else {
-                                Some(job)
-                            };
-                            if let Some((index, batch)) = job {
-                                let first = (index * CHUNK_RECORDS) as u64;
-                                let result =
-                                    helper.digest_chunk(&encoder, kind, region, first, &batch)?;
-                                waiting.insert(index, result);
-                                free.push(batch);
+                                Err(TrySendError::Full(job)) => Some(job),
+                                Err(TrySendError::Disconnected(_)) => {
+                                    return Err(io::Error::other("workers stopped"));
+                                }
                             }
+                        } else {
+                            Some(job)
+                        };
+                        if let Some((index, batch)) = job {
+                            let first = (index * CHUNK_RECORDS) as u64;
+                            let result =
+                                helper.digest_chunk(&encoder, kind, region, first, &batch)?;
+                            free.push(batch);
+                            in_order.push(index, result)?;
                         }
                     }
-                    while let Some(result) = waiting.remove(&folded.chunks()) {
-                        folded.add(result)?;
-                    }
-                }
-                Ok(())
+                    Ok(())
+                })();
+                drop(in_order);
+                drop(job_tx);
+                // A folding error is the cause of "folding stopped"; report it first.
+                let folded = folder.join().expect("the fold thread does not panic")?;
+                read.map(|()| folded)
             })?;
         }
         let (digests, selected) = folded.finish(&opened.header)?;
         Ok((opened, digests, selected))
+    }
+}
+
+/// Hands chunk results to the fold thread in file order, holding back those that arrive early.
+struct InOrder {
+    waiting: BTreeMap<usize, ChunkResult>,
+    next: usize,
+    fold: crossbeam_channel::Sender<ChunkResult>,
+}
+
+impl InOrder {
+    fn push(&mut self, index: usize, result: ChunkResult) -> io::Result<()> {
+        self.waiting.insert(index, result);
+        while let Some(result) = self.waiting.remove(&self.next) {
+            self.fold
+                .send(result)
+                .map_err(|_| io::Error::other("folding stopped"))?;
+            self.next += 1;
+        }
+        Ok(())
     }
 }
 

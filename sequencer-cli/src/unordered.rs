@@ -4,8 +4,9 @@
 //! digests in bytewise order, duplicates kept. Unlike a sum or XOR of hashes, duplicates cannot
 //! cancel and no generalised-birthday attack applies: two inputs collide only if SHA-256 does.
 //!
-//! Memory stays bounded regardless of file size: digests are buffered up to a budget, then
-//! sorted and spilled to an unlinked temporary file; `finish` merges the sorted runs.
+//! Memory stays bounded regardless of file size: digests are buffered up to a budget in buckets
+//! by first byte, then sorted and spilled to an unlinked temporary file; `finish` reads each
+//! bucket back from every run, sorts it and hashes it.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
