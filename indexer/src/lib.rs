@@ -26,6 +26,7 @@ pub mod ingest;
 pub mod judge;
 pub mod lineage;
 pub mod queries;
+pub mod rpc;
 pub mod source;
 pub mod store;
 pub mod synth;

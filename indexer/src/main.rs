@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use indexer::follow::{follow, FollowOptions};
 use indexer::ingest::Contracts;
+use indexer::rpc::RpcSource;
 use indexer::source::{FileSink, FileSource};
 use indexer::store::Store;
 use indexer::{http, synth, Account};
@@ -20,6 +21,9 @@ Examples:
   bionft-indexer serve --db index.sqlite --listen 127.0.0.1:8080
   curl 'http://127.0.0.1:8080/records/9/lineage?depth=8'
   curl 'http://127.0.0.1:8080/access?record=9&grantee=0x…&purpose=HMB&block=120'
+
+  # Follow a live chain (addresses and endpoint from `bionft deploy`'s file) and serve:
+  bionft-indexer run --deployment deployment.json --db index.sqlite
 
   # Follow a stream another process appends to, serving queries meanwhile, on PostgreSQL:
   bionft-indexer run --source stream.bin --db postgres://indexer@localhost/bionft \\
@@ -112,16 +116,22 @@ struct DbArg {
 struct IngestArgs {
     #[command(flatten)]
     db: DbArg,
-    /// A recorded block stream (length-prefixed SCALE blocks, see `synth`).
-    /// A live RPC source comes with the chain.
+    /// Follow a node's finalized blocks over JSON-RPC (ws://…).
+    #[arg(long, conflicts_with = "source")]
+    rpc: Option<String>,
+    /// Read a recorded block stream instead (length-prefixed SCALE blocks, see `synth`).
     #[arg(long)]
-    source: PathBuf,
+    source: Option<PathBuf>,
+    /// Take the endpoint (unless --rpc or --source is given) and both contract
+    /// addresses from a deployment file written by `bionft deploy`.
+    #[arg(long, conflicts_with_all = ["biosample", "consent"])]
+    deployment: Option<PathBuf>,
     /// The biosample contract's address (0x-hex or SS58).
-    #[arg(long)]
-    biosample: Account,
+    #[arg(long, requires = "consent")]
+    biosample: Option<Account>,
     /// The consent contract's address (0x-hex or SS58).
-    #[arg(long)]
-    consent: Account,
+    #[arg(long, requires = "biosample")]
+    consent: Option<Account>,
     /// First block to read into an empty database.
     #[arg(long, default_value_t = 1)]
     from_block: u32,
@@ -160,22 +170,57 @@ fn open(db: &DbArg) -> Result<Arc<Store>, Error> {
         .map_err(|e| format!("{}: {e}", db.db).into())
 }
 
-/// Opens the stream and the database's writer (synchronous: the database
-/// drivers block), then returns the follow loop to run.
+/// Where blocks come from.
+enum Origin {
+    File(FileSource),
+    Rpc(String),
+}
+
+/// The block origin and the contracts to index, from the flags or a deployment file.
+fn origin_and_contracts(args: &IngestArgs) -> Result<(Origin, Contracts), Error> {
+    let deployment = args
+        .deployment
+        .as_deref()
+        .map(bionft_client::deployment::Deployment::load)
+        .transpose()
+        .map_err(|e| format!("{e:#}"))?;
+    let contracts = match (&deployment, args.biosample, args.consent) {
+        (Some(d), _, _) => Contracts {
+            biosample: d.biosample.address.parse()?,
+            consent: d.consent.address.parse()?,
+        },
+        (None, Some(biosample), Some(consent)) => Contracts { biosample, consent },
+        _ => return Err("give --deployment, or both --biosample and --consent".into()),
+    };
+    let origin = match (&args.source, &args.rpc, &deployment) {
+        (Some(path), _, _) => Origin::File(FileSource::open(path)?),
+        (None, Some(url), _) => Origin::Rpc(url.clone()),
+        (None, None, Some(d)) => Origin::Rpc(d.endpoint.clone()),
+        (None, None, None) => return Err("give --rpc, --source or --deployment".into()),
+    };
+    Ok((origin, contracts))
+}
+
+/// Opens the block origin and the database's writer (synchronous: the
+/// database drivers block), then returns the follow loop to run.
 fn ingest(
     store: &Store,
     args: &IngestArgs,
     exit_at_head: bool,
 ) -> Result<impl std::future::Future<Output = Result<(), Error>>, Error> {
-    let source = FileSource::open(&args.source)?;
-    let contracts = Contracts {
-        biosample: args.biosample,
-        consent: args.consent,
-    };
+    let (origin, contracts) = origin_and_contracts(args)?;
     let writer = store.writer(&contracts)?;
     let options = args.options(exit_at_head);
     Ok(async move {
-        follow(&source, writer, contracts, &options).await?;
+        match origin {
+            Origin::File(source) => {
+                follow(&source, writer, contracts, &options).await?;
+            }
+            Origin::Rpc(url) => {
+                let source = RpcSource::connect(&url).await?;
+                follow(&source, writer, contracts, &options).await?;
+            }
+        }
         Ok(())
     })
 }

@@ -8,6 +8,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use scale::{Decode, Encode};
 use std::sync::Arc;
 use subxt::backend::LegacyBackend;
+use subxt::config::RpcConfigFor;
+use subxt::rpcs::methods::LegacyRpcMethods;
 use subxt::client::OnlineClientAtBlockImpl;
 use subxt::dynamic::Value;
 use subxt::metadata::ArcMetadata;
@@ -111,10 +113,23 @@ impl std::fmt::Display for ContractRefused {
 
 impl std::error::Error for ContractRefused {}
 
+/// A finalized block, reduced to what followers of the contracts read.
+#[derive(Debug, Clone)]
+pub struct BlockContents {
+    pub number: u32,
+    pub hash: [u8; 32],
+    pub parent_hash: [u8; 32],
+    /// `Timestamp.Now` in the block (0 for genesis), ms since the Unix epoch.
+    pub timestamp: u64,
+    /// Every `Contracts.ContractEmitted` in the block, in chain order.
+    pub events: Vec<Emitted>,
+}
+
 /// A connection to a node.
 #[derive(Clone)]
 pub struct Chain {
     api: OnlineClient<Config>,
+    rpc: LegacyRpcMethods<RpcConfigFor<Config>>,
     endpoint: String,
 }
 
@@ -129,12 +144,14 @@ impl Chain {
             .with_context(|| {
                 format!("cannot connect to {endpoint} (is the chain running? `scripts/devnet.sh`)")
             })?;
+        let methods = LegacyRpcMethods::new(rpc.clone());
         let backend = LegacyBackend::<Config>::builder().build(rpc);
         let api = OnlineClient::from_backend(Arc::new(backend))
             .await
             .with_context(|| format!("{endpoint}: not a usable Substrate node"))?;
         Ok(Chain {
             api,
+            rpc: methods,
             endpoint: endpoint.to_string(),
         })
     }
@@ -146,6 +163,35 @@ impl Chain {
     /// The subxt client, for callers that need more (e.g. following blocks).
     pub fn api(&self) -> &OnlineClient<Config> {
         &self.api
+    }
+
+    /// The newest finalized block: (number, hash).
+    pub async fn finalized_head(&self) -> Result<(u32, [u8; 32])> {
+        let hash = self.rpc.chain_get_finalized_head().await.context("chain_getFinalizedHead")?;
+        let header = self.rpc.chain_get_header(Some(hash)).await?.ok_or_else(|| anyhow!("no header for the finalized head"))?;
+        Ok((u32::try_from(header.number)?, hash.0))
+    }
+
+    /// Finalized block `number` with its contract events; `None` beyond the finalized head.
+    pub async fn finalized_block(&self, number: u32) -> Result<Option<BlockContents>> {
+        if number > self.finalized_head().await?.0 {
+            return Ok(None);
+        }
+        let Some(hash) = self.rpc.chain_get_block_hash(Some(number.into())).await? else { return Ok(None) };
+        let header = self.rpc.chain_get_header(Some(hash)).await?.ok_or_else(|| anyhow!("no header for block {number}"))?;
+        let at = self.api.at_block_hash_and_number(hash, number.into()).await?;
+        let timestamp = match at.storage().try_fetch(subxt::dynamic::storage::<(), u64>("Timestamp", "Now"), ()).await? {
+            Some(v) => v.decode()?,
+            None => 0,
+        };
+        let mut events = Vec::new();
+        for ev in at.events().fetch().await?.iter() {
+            let ev = ev?;
+            if (ev.pallet_name(), ev.event_name()) == ("Contracts", "ContractEmitted") {
+                events.push(emitted(&ev)?);
+            }
+        }
+        Ok(Some(BlockContents { number, hash: hash.0, parent_hash: header.parent_hash.0, timestamp, events }))
     }
 
     /// The block time of the best block (`Timestamp.Now`), ms since the Unix epoch.
@@ -410,6 +456,12 @@ fn dispatch_error(bytes: &[u8], debug: &[u8], metadata: ArcMetadata) -> String {
     } else {
         format!("{name} ({})", debug.trim())
     }
+}
+
+/// A `Contracts.ContractEmitted` event with its record's topics.
+fn emitted(ev: &subxt::events::Event<'_, Config>) -> Result<Emitted> {
+    let (contract, data) = <([u8; 32], Vec<u8>)>::decode(&mut ev.field_bytes())?;
+    Ok(Emitted { contract, topics: ev.topics().iter().map(|t| t.0).collect(), data })
 }
 
 /// The account of a key pair.

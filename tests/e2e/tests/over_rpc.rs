@@ -4,6 +4,7 @@
 
 use bionft_primitives::{AccessDenied, RecordStatus};
 use e2e_tests::devnet::Devnet;
+use e2e_tests::http::get_json;
 use e2e_tests::story::{self, Inputs};
 use std::process::Command;
 
@@ -189,5 +190,93 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
         ],
     );
     assert_eq!(code, 2, "{err}");
+
+    // The indexer follows the chain over RPC and answers lineage, consent and audit questions.
+    let chain = bionft_client::chain::Chain::connect(&devnet.endpoint)
+        .await
+        .unwrap();
+    let (head, _) = chain.finalized_head().await.unwrap();
+    let bin = e2e_tests::indexer::binary(std::path::Path::new(env!("CARGO_BIN_EXE_bionft-story")))
+        .unwrap();
+    let indexer =
+        e2e_tests::indexer::Indexer::start(&bin, &deployment, &dir.join("index.sqlite"), head)
+            .expect("indexer follows the chain");
+    let get = |path: &str| get_json(indexer.addr, path).unwrap();
+
+    let lineage = get(&format!("/records/{vcf}/lineage?depth=8"));
+    let mut records: Vec<u64> = lineage["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["record"].as_u64())
+        .collect();
+    records.sort_unstable();
+    let story_records = [
+        outcome.sample,
+        outcome.aliquot,
+        outcome.run,
+        outcome.reads,
+        outcome.bam,
+        outcome.bam2,
+        outcome.vcf,
+    ];
+    assert_eq!(
+        records,
+        story_records.map(|r| r as u64).to_vec(),
+        "the VCF's lineage reaches back to the sample"
+    );
+    let edges = lineage["edges"].to_string();
+    for parent in [outcome.bam, outcome.bam2] {
+        assert!(
+            edges.contains(&format!("record:{parent}")),
+            "edge from {parent} missing: {edges}"
+        );
+    }
+    let prov = get(&format!("/records/{vcf}/provenance"));
+    assert!(
+        prov["wasDerivedFrom"]
+            .as_object()
+            .is_some_and(|d| d.len() >= 6),
+        "{prov}"
+    );
+    assert!(
+        prov["actedOnBehalfOf"]
+            .as_object()
+            .is_some_and(|d| !d.is_empty()),
+        "guardians act for the subject: {prov}"
+    );
+
+    let receipts = get(&format!("/records/{vcf}/receipts"));
+    assert_eq!(receipts["items"].as_array().unwrap().len(), 1, "{receipts}");
+    let receipt = get(&format!("/receipts/{}", outcome.receipt));
+    assert_eq!(
+        receipt["covered"], true,
+        "the access was covered when it happened: {receipt}"
+    );
+    assert_eq!(
+        get(&format!("/grants/{}", outcome.grant))["state"],
+        "revoked"
+    );
+
+    // Time travel: covered at the receipt's block, not after the revocation.
+    let at_receipt = receipt["receipt"]["at"]["block"].as_u64().unwrap();
+    let ferdie = format!(
+        "0x{}",
+        hex::encode(bionft_client::keys::account("//Ferdie").unwrap().0)
+    );
+    let then = get(&format!(
+        "/access?record={vcf}&grantee={ferdie}&purpose=HMB&block={at_receipt}"
+    ));
+    assert_eq!(then["allowed"], true, "{then}");
+    assert_eq!(then["grant"].as_u64(), Some(outcome.grant as u64), "{then}");
+    let now = get(&format!(
+        "/access?record={vcf}&grantee={ferdie}&purpose=HMB"
+    ));
+    assert_eq!(now["allowed"], false, "{now}");
+
+    // Bad requests are 4xx with a JSON error, never 500.
+    let (status, body) = e2e_tests::http::get(indexer.addr, "/records/999999").unwrap();
+    assert!((400..500).contains(&status), "{status} {body}");
+    drop(indexer);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,0 +1,76 @@
+//! The real `bionft-indexer` binary following a chain, as a child process.
+
+use anyhow::{bail, Context, Result};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `bionft-indexer run`, killed when dropped.
+pub struct Indexer {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+/// The `bionft-indexer` binary of this build: beside this crate's binaries in
+/// the target directory (`cargo test --workspace` builds it for the indexer's
+/// own tests; `scripts/run.sh` builds it explicitly).
+pub fn binary(beside: &Path) -> Result<PathBuf> {
+    let bin = beside.with_file_name(format!("bionft-indexer{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build -p indexer`",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}
+
+impl Indexer {
+    /// Starts `bionft-indexer run --deployment … --db …` on a free loopback
+    /// port and waits until its API has indexed block `until_block`.
+    pub fn start(bin: &Path, deployment: &Path, db: &Path, until_block: u32) -> Result<Indexer> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let child = Command::new(bin)
+            .args(["run", "--quiet", "--poll-ms", "200", "--deployment"])
+            .arg(deployment)
+            .arg("--db")
+            .arg(db)
+            .args(["--listen", &addr.to_string()])
+            .stdin(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let mut indexer = Indexer { child, addr };
+        indexer.wait_for(until_block)?;
+        Ok(indexer)
+    }
+
+    /// Waits until the indexer has ingested block `number` (or fails after a minute).
+    pub fn wait_for(&mut self, number: u32) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("bionft-indexer exited early: {status}");
+            }
+            if let Ok(s) = crate::http::get_json(self.addr, "/status") {
+                if s["block"].as_u64().is_some_and(|b| b >= u64::from(number)) {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                bail!("bionft-indexer did not reach block {number} within a minute");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
