@@ -1,21 +1,77 @@
 #!/usr/bin/env bash
 # The README's first command: set everything up and run the main job on the
-# embedded defaults. Until the local chain lands (chain-spec, issue 5), the
-# main job is: build the contracts to wasm, run the BioNFT story's calls in
-# drink's pallet-contracts sandbox and print what each costs, and hash real
-# sequencing files with the sequencer CLI (BAM at two compression levels and
-# its CRAM: same content digest, different file digests).
+# embedded defaults (a local chain and SQLite).
+#
+#  1. set-up (scripts/setup.sh) and the contract build (cargo xtask contracts);
+#  2. a local consortium chain (scripts/devnet.sh: chopsticks serving the
+#     committed dev chain spec on loopback);
+#  3. the story over JSON-RPC (bionft-story): deploy the contracts, mint a
+#     newborn's sample, hash real sequencing files from ../shared/data and
+#     register their lineage, grant a researcher access, check and log it;
+#  4. the indexer (bionft-indexer) follows the chain into SQLite and serves its
+#     HTTP API; the lineage and the audit trail it answers are printed.
+#
+# The chain and the indexer stop at the end; pass --keep to leave both
+# running (the script prints how to stop them). Outputs go to target/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=../shared/data
+keep=false
+[ "${1:-}" = "--keep" ] && keep=true
+OUT=target/demo
+PORT=${BIONFT_PORT:-9944}
+API=127.0.0.1:${BIONFT_API_PORT:-8080}
 
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "set-up and builds"
 scripts/setup.sh
 cargo xtask contracts
-echo
-echo "== contract calls in the drink sandbox (real wasm) =="
-cargo run --quiet -p contract-tests --bin contract-costs
-echo
-echo "== content digests of real files =="
-cargo run --quiet --release -p sequencer-cli -- hash \
-  "$DATA/hts-specs/bam_level-1.bam" "$DATA/hts-specs/bam_level-9.bam" \
-  "$DATA/hts-specs/cram_3.1_level-4.cram" --reference "$DATA/hts-specs/ce.fa"
+# Debug builds: they share target/ with scripts/test.sh, and the demo's files are small.
+cargo build --quiet -p e2e-tests -p indexer -p bionft-client
+BIN=target/debug
+mkdir -p "$OUT"
+rm -f "$OUT/index.sqlite"*
+
+step "local chain"
+endpoint=$(scripts/devnet.sh start --port "$PORT")
+indexer_pid=""
+cleanup() {
+  [ -n "$indexer_pid" ] && kill "$indexer_pid" 2>/dev/null || true
+  scripts/devnet.sh stop --port "$PORT" || true
+}
+$keep || trap cleanup EXIT
+
+step "the story over JSON-RPC ($endpoint)"
+"$BIN/bionft-story" --endpoint "$endpoint" --deployment "$OUT/deployment.json" --json >"$OUT/story.json"
+vcf=$(sed -n 's/.*"vcf":"\([0-9]*\)".*/\1/p' "$OUT/story.json")
+
+step "indexer following the chain (SQLite: $OUT/index.sqlite, API: http://$API)"
+"$BIN/bionft-indexer" run --quiet --poll-ms 200 --deployment "$OUT/deployment.json" \
+  --db "$OUT/index.sqlite" --listen "$API" &
+indexer_pid=$!
+head=$(curl -sf -H 'Content-Type: application/json' \
+  -d '{"id":1,"jsonrpc":"2.0","method":"chain_getHeader","params":[]}' "http://127.0.0.1:$PORT" |
+  sed -n 's/.*"number":"0x\([0-9a-f]*\)".*/\1/p')
+for _ in $(seq 150); do
+  indexed=$(curl -sf "http://$API/status" | sed -n 's/.*"block":\([0-9]*\).*/\1/p' || true)
+  [ -n "$indexed" ] && [ "$indexed" -ge $((16#$head)) ] && break
+  sleep 0.2
+done
+
+step "lineage of the variants (record $vcf), as the indexer serves it (Graphviz DOT)"
+curl -sf "http://$API/records/$vcf/lineage.dot?depth=8"
+step "audit trail: who read record $vcf, under which grant, and was it covered then?"
+curl -sf "http://$API/records/$vcf/receipts" | python3 -m json.tool
+receipt=$(curl -sf "http://$API/records/$vcf/receipts" | sed -n 's/.*"items":\[{"id":\([0-9]*\).*/\1/p')
+curl -sf "http://$API/receipts/$receipt" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+g = r["grant"]
+print("receipt %s: under grant %s (%s, now %s); covered when it happened: %s"
+      % (r["receipt"]["id"], g["id"], g["purpose"], g["state"], r["covered"]))'
+
+if $keep; then
+  echo >&2
+  echo "chain: $endpoint (scripts/devnet.sh stop --port $PORT); indexer API: http://$API/openapi.json (kill $indexer_pid)" >&2
+  echo "try: target/debug/bionft --deployment $OUT/deployment.json --endpoint $endpoint host check --grantee //Ferdie --record $vcf --purpose HMB" >&2
+fi

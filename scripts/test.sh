@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it).
-# Sets up the toolchain if needed, builds the contracts to wasm, then runs
-# formatting and lint checks and every test of the workspace.
+# Sets up the toolchain if needed, checks the committed chain specs are
+# current, builds the contracts to wasm, then runs formatting and lint checks
+# and every test of the workspace (the end-to-end tests start their own local
+# chains on free loopback ports and stop them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,8 @@ step "set-up"
 scripts/setup.sh
 step "format check"
 cargo fmt --all --check
+step "chain specs match their sources (chain-spec/specs/inputs.sha256)"
+scripts/build-chain-spec.sh --check
 step "contracts → wasm (target/ink/)"
 cargo xtask contracts
 step "clippy"
