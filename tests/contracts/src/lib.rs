@@ -15,8 +15,6 @@ use drink::pallet_contracts::{Determinism, StorageDeposit};
 use drink::sandbox_api::prelude::*;
 use drink::{AccountId32, Sandbox};
 use scale::{Decode, Encode};
-use std::collections::HashMap;
-use std::path::PathBuf;
 
 pub use bionft_primitives::{duo, AccessDenied, Purpose, RecordId, RecordKind, Role, YearMonth};
 pub use ink::primitives::AccountId;
@@ -45,56 +43,11 @@ fn chain_account(n: u8) -> AccountId32 {
     AccountId32::new([n; 32])
 }
 
-/// A contract bundle (`.contract`) as `cargo xtask contracts` wrote it.
-#[derive(Clone)]
-pub struct Bundle {
-    pub wasm: Vec<u8>,
-    selectors: HashMap<String, [u8; 4]>,
-}
+pub use bionft_client::bundle::Bundle;
 
-impl Bundle {
-    /// Loads `target/ink/<name>/<name>.contract`.
-    pub fn load(name: &str) -> Bundle {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("../../target/ink/{name}/{name}.contract"));
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}; build the contracts first with `cargo xtask contracts`",
-                path.display()
-            )
-        });
-        let json: serde_json::Value = serde_json::from_slice(&bytes).expect("bundle is JSON");
-        let wasm = hex::decode(
-            json["source"]["wasm"]
-                .as_str()
-                .expect("bundle has wasm")
-                .trim_start_matches("0x"),
-        )
-        .expect("wasm is hex");
-        let mut selectors = HashMap::new();
-        for kind in ["messages", "constructors"] {
-            for m in json["spec"][kind]
-                .as_array()
-                .expect("metadata lists messages")
-            {
-                let selector =
-                    hex::decode(m["selector"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-                selectors.insert(
-                    m["label"].as_str().unwrap().to_string(),
-                    selector.try_into().unwrap(),
-                );
-            }
-        }
-        Bundle { wasm, selectors }
-    }
-
-    /// The selector of message or constructor `label` (e.g. `mint_sample`, `PSP34::owner_of`).
-    pub fn selector(&self, label: &str) -> [u8; 4] {
-        *self
-            .selectors
-            .get(label)
-            .unwrap_or_else(|| panic!("no message `{label}` in the bundle's metadata"))
-    }
+/// Loads the bundle `cargo xtask contracts` wrote for contract `name`.
+pub fn bundle(name: &str) -> Bundle {
+    Bundle::built(name).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 /// What one call cost, as pallet-contracts measured it.
@@ -167,7 +120,7 @@ impl Chain {
     /// Deploys `biosample` (admin: `who::ADMIN`) and `consent`, and grants the
     /// biobank, sequencer and data-host roles to their test accounts.
     pub fn new() -> Chain {
-        Self::with_bundles(Bundle::load("biosample"), Bundle::load("consent"))
+        Self::with_bundles(bundle("biosample"), bundle("consent"))
     }
 
     /// Like [`Chain::new`], with bundles loaded once by the caller (faster for many chains).
@@ -231,7 +184,10 @@ impl Chain {
             Target::Consent => (self.consent.clone(), &self.bundles[1]),
             Target::Extra(n) => (self.extra[n].0.clone(), &self.extra[n].1),
         };
-        let mut data = bundle.selector(message).to_vec();
+        let mut data = bundle
+            .selector(message)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .to_vec();
         args.encode_to(&mut data);
         let gas = MinimalSandbox::default_gas_limit();
         let block = self.sandbox.block_number();
@@ -368,7 +324,10 @@ impl Default for Chain {
 
 /// Uploads and instantiates `bundle` with constructor `new(args)`; returns its address.
 pub fn deploy(sandbox: &mut MinimalSandbox, bundle: &Bundle, args: impl Encode) -> AccountId32 {
-    let mut data = bundle.selector("new").to_vec();
+    let mut data = bundle
+        .selector("new")
+        .expect("a `new` constructor")
+        .to_vec();
     args.encode_to(&mut data);
     let gas = MinimalSandbox::default_gas_limit();
     let result = sandbox.deploy_contract(

@@ -22,7 +22,7 @@ fn main() {
         })
     };
 
-    let nft = c.deploy(Bundle::load("reference-nft"), ());
+    let nft = c.deploy(bundle("reference-nft"), ());
     let minted: Result<(), u8> = c.call(nft, STRANGER, "mint", (1u128,));
     assert!(minted.is_ok());
     measure(&mut c, "reference NFT `mint`");
