@@ -8,11 +8,11 @@ use anyhow::{anyhow, bail, Context, Result};
 use scale::{Decode, Encode};
 use std::sync::Arc;
 use subxt::backend::LegacyBackend;
-use subxt::config::RpcConfigFor;
-use subxt::rpcs::methods::LegacyRpcMethods;
 use subxt::client::OnlineClientAtBlockImpl;
+use subxt::config::RpcConfigFor;
 use subxt::dynamic::Value;
 use subxt::metadata::ArcMetadata;
+use subxt::rpcs::methods::LegacyRpcMethods;
 use subxt::utils::AccountId32;
 use subxt::{OnlineClient, PolkadotConfig};
 use subxt_signer::sr25519::Keypair;
@@ -167,8 +167,16 @@ impl Chain {
 
     /// The newest finalized block: (number, hash).
     pub async fn finalized_head(&self) -> Result<(u32, [u8; 32])> {
-        let hash = self.rpc.chain_get_finalized_head().await.context("chain_getFinalizedHead")?;
-        let header = self.rpc.chain_get_header(Some(hash)).await?.ok_or_else(|| anyhow!("no header for the finalized head"))?;
+        let hash = self
+            .rpc
+            .chain_get_finalized_head()
+            .await
+            .context("chain_getFinalizedHead")?;
+        let header = self
+            .rpc
+            .chain_get_header(Some(hash))
+            .await?
+            .ok_or_else(|| anyhow!("no header for the finalized head"))?;
         Ok((u32::try_from(header.number)?, hash.0))
     }
 
@@ -177,10 +185,23 @@ impl Chain {
         if number > self.finalized_head().await?.0 {
             return Ok(None);
         }
-        let Some(hash) = self.rpc.chain_get_block_hash(Some(number.into())).await? else { return Ok(None) };
-        let header = self.rpc.chain_get_header(Some(hash)).await?.ok_or_else(|| anyhow!("no header for block {number}"))?;
-        let at = self.api.at_block_hash_and_number(hash, number.into()).await?;
-        let timestamp = match at.storage().try_fetch(subxt::dynamic::storage::<(), u64>("Timestamp", "Now"), ()).await? {
+        let Some(hash) = self.rpc.chain_get_block_hash(Some(number.into())).await? else {
+            return Ok(None);
+        };
+        let header = self
+            .rpc
+            .chain_get_header(Some(hash))
+            .await?
+            .ok_or_else(|| anyhow!("no header for block {number}"))?;
+        let at = self
+            .api
+            .at_block_hash_and_number(hash, number.into())
+            .await?;
+        let timestamp = match at
+            .storage()
+            .try_fetch(subxt::dynamic::storage::<(), u64>("Timestamp", "Now"), ())
+            .await?
+        {
             Some(v) => v.decode()?,
             None => 0,
         };
@@ -191,7 +212,13 @@ impl Chain {
                 events.push(emitted(&ev)?);
             }
         }
-        Ok(Some(BlockContents { number, hash: hash.0, parent_hash: header.parent_hash.0, timestamp, events }))
+        Ok(Some(BlockContents {
+            number,
+            hash: hash.0,
+            parent_hash: header.parent_hash.0,
+            timestamp,
+            events,
+        }))
     }
 
     /// The block time of the best block (`Timestamp.Now`), ms since the Unix epoch.
@@ -461,7 +488,11 @@ fn dispatch_error(bytes: &[u8], debug: &[u8], metadata: ArcMetadata) -> String {
 /// A `Contracts.ContractEmitted` event with its record's topics.
 fn emitted(ev: &subxt::events::Event<'_, Config>) -> Result<Emitted> {
     let (contract, data) = <([u8; 32], Vec<u8>)>::decode(&mut ev.field_bytes())?;
-    Ok(Emitted { contract, topics: ev.topics().iter().map(|t| t.0).collect(), data })
+    Ok(Emitted {
+        contract,
+        topics: ev.topics().iter().map(|t| t.0).collect(),
+        data,
+    })
 }
 
 /// The account of a key pair.
