@@ -8,7 +8,9 @@
 #
 # Usage: sequencer-cli/bench/run.sh [COPIES]   (default 1100 copies of the 20,000 reads ≈ 1 GB)
 # Environment: BENCH_DIR (default /tmp/bionft-bench), THREADS (default 2): threads in all for every
-# tool (`bionft-seq --threads N`, `samtools -@ N-1` extra threads beside the main one).
+# tool (`bionft-seq --threads N`, `samtools -@ N-1` extra threads beside the main one), ROUNDS
+# (default 2). The "load" column is the 1-minute load average as each measurement starts: wall
+# times are only comparable when it stays well below the core count.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +18,7 @@ repo=$(cd "$here/../.." && pwd)
 data="$repo/../shared/data"
 copies=${1:-1100}
 threads=${THREADS:-2}
+rounds=${ROUNDS:-2}
 work=${BENCH_DIR:-/tmp/bionft-bench}
 mkdir -p "$work"
 
@@ -49,14 +52,16 @@ echo "file: $bam ($size bytes, $records records), threads: $threads, $(nproc) co
 measure() { # name, command...
     local name=$1; shift
     cat "$bam" > /dev/null # same page-cache state for every tool
+    local load
+    load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" > "$work/out" 2> "$work/err" || { cat "$work/err" >&2; return 1; }
     read -r wall rss user sys < "$work/time"
-    printf '| %s | %s | %s | %.1f | %s |\n' "$name" "$wall" "$(echo "$user + $sys" | bc)" "$(echo "$rss / 1024" | bc -l)" "$*" | sed "s|$work/||g; s|$repo/||g"
+    printf '| %s | %s | %s | %.1f | %s | %s |\n' "$name" "$wall" "$(echo "$user + $sys" | bc)" "$(echo "$rss / 1024" | bc -l)" "$load" "$*" | sed "s|$work/||g; s|$repo/||g"
 }
 
-echo "| tool | wall s | CPU s | peak RSS MiB | command |"
-echo "|---|---|---|---|---|"
-for round in 1 2; do
+echo "| tool | wall s | CPU s | peak RSS MiB | load | command |"
+echo "|---|---|---|---|---|---|"
+for _ in $(seq "$rounds"); do
     measure "sha256sum (file bytes)" sha256sum "$bam"
     measure "samtools view -c 1.16 (decode floor)" samtools view -c -@ "$((threads - 1))" "$bam"
     measure "samtools checksum 1.24 (pysam)" "$work/venv/bin/python" -c \
