@@ -26,4 +26,5 @@ pub mod progress;
 pub mod proof;
 pub mod seqcol;
 pub mod sha256x2;
+pub mod submit;
 pub mod unordered;

@@ -31,14 +31,15 @@ and the same reads in plain, gzip or bgzip FASTQ. Header noise (@PG, @CO, dates,
 The format is detected from the content, never the file name.\n\n\
 Digest scheme: bionft-c1 (on-chain digest_alg 1); the encoding is documented in the crate's \
 `canonical` module.",
-    after_help = "Exit status: 0 ok, 1 content mismatch / invalid proof / nothing in region, 2 error.\n\n\
+    after_help = "Exit status: 0 ok, 1 content mismatch / invalid proof / nothing in region / submit refused, 2 error.\n\n\
 Examples:\n  bionft-seq hash sample.bam sample.cram --reference ref.fa\n  \
 head -c 32 /dev/urandom > sample.salt\n  \
 bionft-seq manifest sample.bam --salt-file sample.salt -o manifest.json\n  \
 bionft-seq verify sample.cram --manifest manifest.json --reference ref.fa\n  \
 bionft-seq verify -c manifest.json\n  \
 bionft-seq prove sample.bam --region chr1:100000-200000 -o proof.json\n  \
-bionft-seq verify-proof proof.json --root <merkle root from the manifest>"
+bionft-seq verify-proof proof.json --root <merkle root from the manifest>\n  \
+bionft-seq submit manifest.json --parent 4 --key //Charlie --deployment deployment.json"
 )]
 struct Cli {
     #[command(flatten)]
@@ -110,6 +111,27 @@ enum Command {
         /// Where to write the proof JSON.
         #[arg(long, short = 'o', value_name = "PROOF")]
         output: PathBuf,
+    },
+    /// Register a manifest's files on chain as artifacts of PARENT records (exit 1 if refused).
+    ///
+    /// Each file becomes a `reads`, `alignment` or `variants` record carrying its salted
+    /// commitment (the manifest must be made with --salt-file). Nothing is submitted if any file
+    /// is already on chain; contract refusals are reported by their names.
+    Submit {
+        #[arg(value_name = "MANIFEST")]
+        manifest: PathBuf,
+        /// Parent record id (e.g. the sequencing run, or the alignments of a VCF); repeat for several.
+        #[arg(long = "parent", required = true, value_name = "ID")]
+        parents: Vec<u128>,
+        /// Signing key of a sequencer (or the custodian biobank): a secret URI (//Charlie) or a file holding one.
+        #[arg(long, value_name = "KEY")]
+        key: String,
+        /// Node endpoint.
+        #[arg(long, default_value = "ws://127.0.0.1:9944", env = "BIONFT_ENDPOINT")]
+        endpoint: String,
+        /// Deployment file written by `bionft deploy`.
+        #[arg(long, default_value = "deployment.json", env = "BIONFT_DEPLOYMENT")]
+        deployment: PathBuf,
     },
     /// Check a proof against a trusted Merkle root (exit 1 when it does not hold).
     VerifyProof {
@@ -193,6 +215,47 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
             output,
         } => prove(global, file, region, output),
         Command::VerifyProof { proof, root } => verify_proof(global, proof, root),
+        Command::Submit {
+            manifest,
+            parents,
+            key,
+            endpoint,
+            deployment,
+        } => submit(global, manifest, parents, key, endpoint, deployment),
+    }
+}
+
+fn submit(
+    global: &Global,
+    manifest: &Path,
+    parents: &[u128],
+    key: &str,
+    endpoint: &str,
+    deployment: &Path,
+) -> Result<u8, Failure> {
+    use sequencer_cli::submit;
+    let plan = submit::plan(&read_manifest(manifest)?)
+        .map_err(|e| Failure::at(manifest, format!("{e:#}")))?;
+    let key = bionft_client::keys::signer(key).map_err(|e| Failure(format!("{e:#}")))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure(e.to_string()))?;
+    match runtime.block_on(submit::submit(endpoint, deployment, &key, parents, &plan)) {
+        Ok(registered) => {
+            let text: String = registered
+                .iter()
+                .map(|(path, id)| format!("{path}: record {id}\n"))
+                .collect();
+            let json = json!(registered
+                .iter()
+                .map(|(path, id)| json!({ "path": path, "record": id.to_string() }))
+                .collect::<Vec<_>>());
+            print(&if global.json { to_json(&json) } else { text })?;
+            Ok(0)
+        }
+        Err(e) if submit::is_refusal(&e) => {
+            eprintln!("bionft-seq: refused: {}", one_line(&format!("{e:#}")));
+            Ok(1)
+        }
+        Err(e) => Err(Failure(one_line(&format!("{e:#}")))),
     }
 }
 

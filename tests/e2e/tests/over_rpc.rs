@@ -191,6 +191,76 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
     );
     assert_eq!(code, 2, "{err}");
 
+    // The lab's own hand-off: `bionft-seq manifest` then `bionft-seq submit`.
+    let seq = |args: &[&str]| {
+        let bin =
+            std::path::Path::new(env!("CARGO_BIN_EXE_bionft-story")).with_file_name("bionft-seq");
+        let out = Command::new(&bin)
+            .args(args)
+            .output()
+            .expect("bionft-seq runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    let salt = dir.join("salt");
+    std::fs::write(&salt, b"per-sample salt kept by the biobank and guardians").unwrap();
+    let submit = |manifest: &std::path::Path, parent: u128| {
+        seq(&[
+            "submit",
+            manifest.to_str().unwrap(),
+            "--parent",
+            &parent.to_string(),
+            "--key",
+            "//Charlie",
+            "--endpoint",
+            &devnet.endpoint,
+            "--deployment",
+            deployment.to_str().unwrap(),
+            "--json",
+        ])
+    };
+    // The BCF holds the same variants as the registered VCF: refused before anything is submitted.
+    let bcf_manifest = dir.join("bcf.json");
+    let bcf = data.join("htslib/tabix_vcf_file.bcf");
+    let (code, _, err) = seq(&[
+        "manifest",
+        bcf.to_str().unwrap(),
+        "--salt-file",
+        salt.to_str().unwrap(),
+        "-o",
+        bcf_manifest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = submit(&bcf_manifest, outcome.bam);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("already registered as record {}", outcome.vcf)),
+        "{err}"
+    );
+    // New reads from the same run register, once.
+    let reads_manifest = dir.join("reads.json");
+    let r1 = data.join("seqkit/reads_2.fq.gz");
+    let (code, _, err) = seq(&[
+        "manifest",
+        r1.to_str().unwrap(),
+        "--salt-file",
+        salt.to_str().unwrap(),
+        "-o",
+        reads_manifest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = submit(&reads_manifest, outcome.run);
+    assert_eq!(code, 0, "{err}");
+    let registered: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let new_reads: u128 = registered[0]["record"].as_str().unwrap().parse().unwrap();
+    assert!(new_reads > outcome.vcf, "{out}");
+    let (code, _, err) = submit(&reads_manifest, outcome.run);
+    assert_eq!(code, 1, "a second submit is refused: {err}");
+
     // The indexer follows the chain over RPC and answers lineage, consent and audit questions.
     let chain = bionft_client::chain::Chain::connect(&devnet.endpoint)
         .await
