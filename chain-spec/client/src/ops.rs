@@ -32,6 +32,20 @@ pub enum Event {
     Consent(ConsentEvent),
 }
 
+/// The first event `pick` recognises: how ids of new records, grants and
+/// receipts are read from a finalized block.
+fn first<T>(
+    events: &[Event],
+    message: &str,
+    event: &str,
+    pick: impl Fn(&Event) -> Option<T>,
+) -> Result<T> {
+    events
+        .iter()
+        .find_map(pick)
+        .ok_or_else(|| anyhow!("{message}: no {event} event in the finalized block"))
+}
+
 /// blake2-256 of a contract's code: its code hash on pallet-contracts.
 pub fn code_hash(wasm: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -186,13 +200,10 @@ impl Bionft {
         let (_, events) = self
             .bio::<RecordId>(k, "mint_sample", (commitment, guardians, claim, majority))
             .await?;
-        events
-            .iter()
-            .find_map(|e| match e {
-                Event::Biosample(BiosampleEvent::SampleMinted(m)) => Some(m.sample),
-                _ => None,
-            })
-            .ok_or_else(|| anyhow!("mint_sample: no SampleMinted event in the finalized block"))
+        first(&events, "mint_sample", "SampleMinted", |e| match e {
+            Event::Biosample(BiosampleEvent::SampleMinted(m)) => Some(m.sample),
+            _ => None,
+        })
     }
 
     /// Registers a derived artifact (aliquot … variants); returns its record id.
@@ -211,15 +222,15 @@ impl Bionft {
                 (kind, parents.to_vec(), commitment, digest_alg),
             )
             .await?;
-        events
-            .iter()
-            .find_map(|e| match e {
+        first(
+            &events,
+            "register_artifact",
+            "ArtifactRegistered",
+            |e| match e {
                 Event::Biosample(BiosampleEvent::ArtifactRegistered(a)) => Some(a.record),
                 _ => None,
-            })
-            .ok_or_else(|| {
-                anyhow!("register_artifact: no ArtifactRegistered event in the finalized block")
-            })
+            },
+        )
     }
 
     pub async fn transfer_custody(
@@ -252,13 +263,10 @@ impl Bionft {
                 (sample, ink_account(grantee), scope, purpose, expires_at),
             )
             .await?;
-        events
-            .iter()
-            .find_map(|e| match e {
-                Event::Consent(ConsentEvent::GrantIssued(g)) => Some(g.grant),
-                _ => None,
-            })
-            .ok_or_else(|| anyhow!("grant: no GrantIssued event in the finalized block"))
+        first(&events, "grant", "GrantIssued", |e| match e {
+            Event::Consent(ConsentEvent::GrantIssued(g)) => Some(g.grant),
+            _ => None,
+        })
     }
 
     pub async fn revoke(&self, k: &Keypair, grant: GrantId) -> Result<()> {
@@ -338,13 +346,10 @@ impl Bionft {
         let (_, events) = self
             .consent::<u64>(k, "record_access", (grant, record, purpose))
             .await?;
-        events
-            .iter()
-            .find_map(|e| match e {
-                Event::Consent(ConsentEvent::AccessRecorded(r)) => Some(r.receipt),
-                _ => None,
-            })
-            .ok_or_else(|| anyhow!("record_access: no AccessRecorded event in the finalized block"))
+        first(&events, "record_access", "AccessRecorded", |e| match e {
+            Event::Consent(ConsentEvent::AccessRecorded(r)) => Some(r.receipt),
+            _ => None,
+        })
     }
 
     // ----------------------------------------------------------------- reads

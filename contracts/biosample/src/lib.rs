@@ -56,33 +56,25 @@ mod biosample {
             }
         }
 
-        fn ctx(&self) -> Env {
-            Env {
-                caller: self.env().caller(),
-                now: self.env().block_timestamp(),
-                block: self.env().block_number(),
-            }
-        }
-
         /// Admin: gives `role` to `account`.
         #[ink(message)]
         pub fn grant_role(&mut self, account: AccountId, role: Role) -> Result<()> {
             self.registry
-                .grant_role(&self.ctx(), account, role, &mut ChainEvents)
+                .grant_role(&Env::current(), account, role, &mut ChainEvents)
         }
 
         /// Admin: takes `role` from `account`.
         #[ink(message)]
         pub fn revoke_role(&mut self, account: AccountId, role: Role) -> Result<()> {
             self.registry
-                .revoke_role(&self.ctx(), account, role, &mut ChainEvents)
+                .revoke_role(&Env::current(), account, role, &mut ChainEvents)
         }
 
         /// Admin: hands the admin role over to `to`.
         #[ink(message)]
         pub fn transfer_admin(&mut self, to: AccountId) -> Result<()> {
             self.registry
-                .transfer_admin(&self.ctx(), to, &mut ChainEvents)
+                .transfer_admin(&Env::current(), to, &mut ChainEvents)
         }
 
         /// The current admin.
@@ -102,7 +94,7 @@ mod biosample {
             claim_commitment: Commitment,
             majority: Option<YearMonth>,
         ) -> Result<RecordId> {
-            let ctx = self.ctx();
+            let ctx = Env::current();
             self.registry.mint_sample(
                 &ctx,
                 commitment,
@@ -123,7 +115,7 @@ mod biosample {
             commitment: Commitment,
             digest_alg: u16,
         ) -> Result<RecordId> {
-            let ctx = self.ctx();
+            let ctx = Env::current();
             self.registry.register_artifact(
                 &ctx,
                 kind,
@@ -144,7 +136,7 @@ mod biosample {
             commitment: Commitment,
             digest_alg: u16,
         ) -> Result<RecordId> {
-            let ctx = self.ctx();
+            let ctx = Env::current();
             self.registry
                 .supersede(&ctx, old, commitment, digest_alg, &mut ChainEvents)
         }
@@ -153,28 +145,28 @@ mod biosample {
         #[ink(message)]
         pub fn transfer_custody(&mut self, sample: RecordId, to: AccountId) -> Result<()> {
             self.registry
-                .transfer_custody(&self.ctx(), sample, to, &mut ChainEvents)
+                .transfer_custody(&Env::current(), sample, to, &mut ChainEvents)
         }
 
         /// Subject (after majority) or guardian (before): withdraws `record` and its descendants.
         #[ink(message)]
         pub fn withdraw(&mut self, record: RecordId) -> Result<()> {
             self.registry
-                .withdraw(&self.ctx(), record, &mut ChainEvents)
+                .withdraw(&Env::current(), record, &mut ChainEvents)
         }
 
         /// Guardian (before majority): adds `guardian`.
         #[ink(message)]
         pub fn add_guardian(&mut self, sample: RecordId, guardian: AccountId) -> Result<()> {
             self.registry
-                .add_guardian(&self.ctx(), sample, guardian, &mut ChainEvents)
+                .add_guardian(&Env::current(), sample, guardian, &mut ChainEvents)
         }
 
         /// Guardian (before majority): removes `guardian`, never the last one.
         #[ink(message)]
         pub fn remove_guardian(&mut self, sample: RecordId, guardian: AccountId) -> Result<()> {
             self.registry
-                .remove_guardian(&self.ctx(), sample, guardian, &mut ChainEvents)
+                .remove_guardian(&Env::current(), sample, guardian, &mut ChainEvents)
         }
 
         /// The grown-up subject's account: presents the claim `secret`; from then
@@ -182,7 +174,7 @@ mod biosample {
         #[ink(message)]
         pub fn claim_majority(&mut self, sample: RecordId, secret: Vec<u8>) -> Result<()> {
             self.registry
-                .claim_majority(&self.ctx(), sample, &secret, &mut ChainEvents)
+                .claim_majority(&Env::current(), sample, &secret, &mut ChainEvents)
         }
 
         /// A record with its effective status.

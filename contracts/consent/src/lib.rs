@@ -80,14 +80,6 @@ mod consent {
             Biosample(self.biosample.into())
         }
 
-        fn ctx(&self) -> Env {
-            Env {
-                caller: self.env().caller(),
-                now: self.env().block_timestamp(),
-                block: self.env().block_number(),
-            }
-        }
-
         /// The `biosample` contract this ledger consults.
         #[ink(message)]
         pub fn biosample(&self) -> AccountId {
@@ -106,7 +98,7 @@ mod consent {
             purpose: Purpose,
             expires_at: u64,
         ) -> Result<GrantId> {
-            let ctx = self.ctx();
+            let ctx = Env::current();
             self.ledger.grant(
                 &ctx,
                 &self.source(),
@@ -122,7 +114,7 @@ mod consent {
         /// The sample's current authority: revokes grant `grant_id`.
         #[ink(message)]
         pub fn revoke(&mut self, grant_id: GrantId) -> Result<()> {
-            let ctx = self.ctx();
+            let ctx = Env::current();
             self.ledger
                 .revoke(&ctx, &self.source(), grant_id, &mut ChainEvents)
         }
@@ -130,7 +122,7 @@ mod consent {
         /// The sample's current authority: withdraws all consent given so far.
         #[ink(message)]
         pub fn withdraw_all(&mut self, subject_record: RecordId) -> Result<()> {
-            let ctx = self.ctx();
+            let ctx = Env::current();
             self.ledger
                 .withdraw_all(&ctx, &self.source(), subject_record, &mut ChainEvents)
         }
@@ -138,7 +130,7 @@ mod consent {
         /// The grown-up subject: keeps a grant their guardians issued in force.
         #[ink(message)]
         pub fn confirm(&mut self, grant_id: GrantId) -> Result<()> {
-            let ctx = self.ctx();
+            let ctx = Env::current();
             self.ledger
                 .confirm(&ctx, &self.source(), grant_id, &mut ChainEvents)
         }
@@ -153,7 +145,7 @@ mod consent {
             purpose: Purpose,
         ) -> core::result::Result<GrantId, AccessDenied> {
             self.ledger
-                .check_access(&self.ctx(), &self.source(), grantee, record, &purpose)
+                .check_access(&Env::current(), &self.source(), grantee, record, &purpose)
         }
 
         /// Data host: records an access receipt for `record` served under
@@ -165,7 +157,7 @@ mod consent {
             record: RecordId,
             purpose: Purpose,
         ) -> Result<u64> {
-            let ctx = self.ctx();
+            let ctx = Env::current();
             self.ledger.record_access(
                 &ctx,
                 &self.source(),

@@ -43,6 +43,18 @@ pub struct Env {
     pub block: BlockNumber,
 }
 
+impl Env {
+    /// The executing contract's caller, block time and block number.
+    pub fn current() -> Env {
+        use ink::env::DefaultEnvironment as E;
+        Env {
+            caller: ink::env::caller::<E>(),
+            now: ink::env::block_timestamp::<E>(),
+            block: ink::env::block_number::<E>(),
+        }
+    }
+}
+
 /// Most parents one record may have (e.g. a joint call over several alignments).
 pub const MAX_PARENTS: usize = 8;
 /// Most ancestors (including itself) a record may have; bounds every lineage walk.
