@@ -48,7 +48,7 @@ for tool in /usr/bin/cargo /usr/bin/rustc wasm-ld-22 node; do
 done
 if [ ! -d "$NODE_DIR/node_modules/@acala-network/chopsticks-core" ]; then
   echo "build-chain-spec: installing chain-spec/node (npm ci --ignore-scripts)" >&2
-  (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
 
 echo "build-chain-spec: compiling the runtime to wasm (cold: several CPU-minutes)" >&2

@@ -74,7 +74,8 @@ start() {
   fi
   if [ ! -d "$NODE_DIR/node_modules/@acala-network/chopsticks" ]; then
     echo "devnet: installing chain-spec/node (npm ci --ignore-scripts)" >&2
-    (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    # npm reports on stdout; only the endpoint may go there.
+    (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
   fi
   if ! scripts/build-chain-spec.sh --check; then
     echo "devnet: the chain specs are missing or older than their sources; rebuilding" >&2
