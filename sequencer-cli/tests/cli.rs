@@ -257,6 +257,36 @@ fn fastq_plain_gzip_multi_member_gzip_and_bgzip_share_one_content_digest() {
     }
 }
 
+#[test]
+fn a_fastq_without_a_final_newline_is_whole_but_a_cut_record_is_refused() {
+    let scratch = Scratch::new("fastq-eol");
+    // fastp's R1.fq ends without a newline after its last quality line.
+    let real = data("fastp/R1.fq");
+    let text = fs::read(&real).unwrap();
+    assert_ne!(text.last(), Some(&b'\n'));
+    let mut terminated = text.clone();
+    terminated.push(b'\n');
+    let with_newline = scratch.write("terminated.fq", &terminated);
+    let reports = hash_json(&[&real, &with_newline], &[]);
+    assert_eq!(reports[0]["records"], 9);
+    assert_eq!(reports[0]["content_digest"], reports[1]["content_digest"]);
+    // Cut inside the last quality line: SEQ and QUAL lengths differ.
+    let cut = scratch.write("cut.fq", &text[..text.len() - 5]);
+    assert_refused(
+        &bionft_seq(&["hash", arg(&cut)]),
+        &cut,
+        "FASTQ cut inside a record",
+    );
+    // A SAM without its final newline is still refused: a cut inside its last field can parse.
+    let sam = fs::read(data("htslib/ce_1000.sam")).unwrap();
+    let unterminated = scratch.write("cut.sam", &sam[..sam.len() - 1]);
+    assert_refused(
+        &bionft_seq(&["hash", arg(&unterminated)]),
+        &unterminated,
+        "SAM without a final newline",
+    );
+}
+
 /// `ce#1000.sam` split into its header lines and records.
 fn sam_parts() -> (Vec<String>, Vec<String>) {
     let text = fs::read_to_string(data("htslib/ce_1000.sam")).unwrap();
