@@ -14,7 +14,8 @@ scripts/setup.sh
 step "format check"
 cargo fmt --all --check
 step "chain specs match their sources (chain-spec/specs/inputs.sha256)"
-scripts/build-chain-spec.sh --check
+scripts/build-chain-spec.sh --check ||
+  { echo "test: chain-spec/specs are stale; regenerate them with scripts/build-chain-spec.sh" >&2; exit 1; }
 step "contracts → wasm (target/ink/)"
 cargo xtask contracts
 step "clippy"
