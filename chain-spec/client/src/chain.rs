@@ -221,6 +221,22 @@ impl Chain {
         }))
     }
 
+    /// Transfers `amount` plancks from `signer` to `to` (keeping the sender alive)
+    /// and waits for finality: e.g. to fund a grown-up subject's new account.
+    pub async fn transfer(&self, signer: &Keypair, to: &AccountId32, amount: u128) -> Result<()> {
+        let tx = subxt::dynamic::tx(
+            "Balances",
+            "transfer_keep_alive",
+            (
+                Value::unnamed_variant("Id", [Value::from_bytes(to.0)]),
+                Value::u128(amount),
+            ),
+        );
+        self.sign_and_finalize(&tx, signer, "Balances::transfer_keep_alive")
+            .await
+            .map(|_| ())
+    }
+
     /// The block time of the best block (`Timestamp.Now`), ms since the Unix epoch.
     pub async fn now_millis(&self) -> Result<u64> {
         let at = self.api.at_current_block().await?;

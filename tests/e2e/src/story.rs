@@ -54,6 +54,9 @@ impl Inputs {
     }
 }
 
+/// The claim secret the biobank hands to the guardians at birth (only its commitment goes on chain).
+pub const CLAIM_SECRET: &[u8] = b"sealed envelope handed to the parents";
+
 /// What the story created, for printing and for the test's assertions.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -105,14 +108,13 @@ pub async fn run(endpoint: &str, inputs: &Inputs, mut say: impl FnMut(String)) -
     // The biobank's secrets for this newborn: never on chain.
     let salt = b"per-sample salt kept by the biobank and guardians".to_vec();
     let barcode = b"NB-2026-000123";
-    let claim_secret = b"sealed envelope handed to the parents";
 
     let sample = b
         .mint_sample(
             &bob,
             salted_commitment(&salt, barcode),
             &[account("//Eve")?],
-            claim_commitment(claim_secret),
+            claim_commitment(CLAIM_SECRET),
             None,
         )
         .await?;

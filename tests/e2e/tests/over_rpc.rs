@@ -191,6 +191,163 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
     );
     assert_eq!(code, 2, "{err}");
 
+    // The handover at majority, through the CLI: a new guardian grant, the grown-up subject
+    // claims with the secret from birth, the guardians' grant lapses until the subject confirms
+    // it, and the subject can withdraw all consent.
+    let chain = bionft_client::chain::Chain::connect(&devnet.endpoint)
+        .await
+        .unwrap();
+    let child = "//BioNFT-e2e-child";
+    let alice = bionft_client::keys::signer("//Alice").unwrap();
+    chain
+        .transfer(
+            &alice,
+            &bionft_client::keys::account(child).unwrap(),
+            1_000_000_000_000_000,
+        )
+        .await
+        .unwrap();
+    let sample = outcome.sample.to_string();
+    let (code, out, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "--json",
+            "guardian",
+            "grant",
+            "--key",
+            "//Eve",
+            "--sample",
+            &sample,
+            "--grantee",
+            "//Ferdie",
+            "--purpose",
+            "GRU",
+            "--days",
+            "30",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let guardian_grant = serde_json::from_str::<serde_json::Value>(&out).unwrap()["grant"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let check = |purpose: &str| {
+        let (code, out, _) = bionft(
+            &devnet,
+            &deployment,
+            &[
+                "--json",
+                "host",
+                "check",
+                "--grantee",
+                "//Ferdie",
+                "--record",
+                &vcf,
+                "--purpose",
+                purpose,
+            ],
+        );
+        (
+            code,
+            serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        )
+    };
+    assert_eq!(
+        check("HMB").0,
+        0,
+        "the guardians' GRU grant covers an HMB use"
+    );
+    let secret_file = dir.join("claim-secret");
+    std::fs::write(&secret_file, story::CLAIM_SECRET).unwrap();
+    let (code, _, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "subject",
+            "claim",
+            "--key",
+            "//Eve",
+            "--sample",
+            &sample,
+            "--secret-file",
+            secret.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "a wrong secret is refused: {err}");
+    assert!(err.contains("ClaimMismatch"), "{err}");
+    let (code, _, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "subject",
+            "claim",
+            "--key",
+            child,
+            "--sample",
+            &sample,
+            "--secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, json) = check("HMB");
+    assert_eq!(
+        (code, json["reason"].as_str()),
+        (1, Some("LapsedAtMajority")),
+        "{json}"
+    );
+    let (code, _, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "subject",
+            "confirm",
+            "--key",
+            child,
+            "--grant",
+            &guardian_grant,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(check("HMB").0, 0, "confirmed by the subject");
+    let (code, _, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "guardian",
+            "withdraw-all",
+            "--key",
+            "//Eve",
+            "--sample",
+            &sample,
+        ],
+    );
+    assert_eq!(
+        code, 1,
+        "the guardian no longer speaks for the subject: {err}"
+    );
+    assert!(err.contains("NotSubjectOrGuardian"), "{err}");
+    let (code, _, err) = bionft(
+        &devnet,
+        &deployment,
+        &[
+            "guardian",
+            "withdraw-all",
+            "--key",
+            child,
+            "--sample",
+            &sample,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, json) = check("HMB");
+    assert_eq!(
+        (code, json["reason"].as_str()),
+        (1, Some("ConsentWithdrawn")),
+        "{json}"
+    );
+
     // The lab's own hand-off: `bionft-seq manifest` then `bionft-seq submit`.
     let seq = |args: &[&str]| {
         let bin =
@@ -309,11 +466,20 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
             .is_some_and(|d| d.len() >= 6),
         "{prov}"
     );
+    // The subject has claimed majority: they are the sample's agent, and guardians no longer act for them.
+    let child_agent = format!(
+        "bionft:account/0x{}",
+        hex::encode(bionft_client::keys::account(child).unwrap().0)
+    );
+    assert_eq!(
+        prov["agent"][&child_agent]["prov:type"], "prov:Person",
+        "{prov}"
+    );
     assert!(
         prov["actedOnBehalfOf"]
             .as_object()
-            .is_some_and(|d| !d.is_empty()),
-        "guardians act for the subject: {prov}"
+            .is_none_or(|d| d.is_empty()),
+        "{prov}"
     );
 
     let receipts = get(&format!("/records/{vcf}/receipts"));
