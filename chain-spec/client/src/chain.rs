@@ -43,11 +43,6 @@ impl StorageDeposit {
             StorageDeposit::Refund(r) => -(r as i128),
         }
     }
-
-    /// The deposit limit to put on the extrinsic.
-    fn limit(self) -> u128 {
-        self.signed().max(0) as u128
-    }
 }
 
 /// The leading fields of pallet-contracts' `ContractResult`, common to calls
@@ -340,7 +335,7 @@ impl Chain {
                 Value::unnamed_variant("Id", [Value::from_bytes(contract.0)]),
                 Value::u128(0),
                 weight_value(with_margin(run.gas_required)),
-                Value::unnamed_variant("Some", [Value::u128(run.storage_deposit.max(0) as u128)]),
+                Value::unnamed_variant("Some", [Value::u128(deposit_limit(run.storage_deposit))]),
                 Value::from_bytes(data),
             ),
         );
@@ -392,7 +387,10 @@ impl Chain {
             (
                 Value::u128(0),
                 weight_value(with_margin(head.gas_required)),
-                Value::unnamed_variant("Some", [Value::u128(head.storage_deposit.limit())]),
+                Value::unnamed_variant(
+                    "Some",
+                    [Value::u128(deposit_limit(head.storage_deposit.signed()))],
+                ),
                 Value::from_bytes(&bundle.wasm),
                 Value::from_bytes(data),
                 Value::from_bytes(salt),
@@ -514,6 +512,11 @@ fn emitted(ev: &subxt::events::Event<'_, Config>) -> Result<Emitted> {
 /// The account of a key pair.
 pub fn account_of(signer: &Keypair) -> AccountId32 {
     signer.public_key().to_account_id()
+}
+
+/// The storage deposit limit to put on an extrinsic after a dry run (0 when it refunds).
+fn deposit_limit(signed: i128) -> u128 {
+    signed.max(0) as u128
 }
 
 fn with_margin(w: Weight) -> Weight {

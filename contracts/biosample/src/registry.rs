@@ -217,11 +217,7 @@ impl Registry {
         if guardians.len() > MAX_GUARDIANS {
             return Err(Error::TooManyGuardians);
         }
-        if guardians
-            .iter()
-            .enumerate()
-            .any(|(i, g)| guardians[..i].contains(g))
-        {
+        if has_repeats(&guardians) {
             return Err(Error::AlreadyGuardian);
         }
         if majority.is_some_and(|m| !m.is_valid()) {
@@ -287,11 +283,7 @@ impl Registry {
         if parents.len() > MAX_PARENTS {
             return Err(Error::TooManyParents);
         }
-        if parents
-            .iter()
-            .enumerate()
-            .any(|(i, p)| parents[..i].contains(p))
-        {
+        if has_repeats(parents) {
             return Err(Error::DuplicateParent);
         }
         let mut sample = None;
@@ -710,6 +702,14 @@ impl Registry {
         };
         Some(text.to_vec())
     }
+}
+
+/// Whether any item occurs twice (lists here are bounded: at most 8 guardians or parents).
+fn has_repeats<T: PartialEq>(items: &[T]) -> bool {
+    items
+        .iter()
+        .enumerate()
+        .any(|(i, x)| items[..i].contains(x))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,20 +10,6 @@ use std::time::{Duration, Instant};
 pub struct Indexer {
     child: Child,
     pub addr: SocketAddr,
-}
-
-/// The `bionft-indexer` binary of this build: beside this crate's binaries in
-/// the target directory (`cargo test --workspace` builds it for the indexer's
-/// own tests; `scripts/run.sh` builds it explicitly).
-pub fn binary(beside: &Path) -> Result<PathBuf> {
-    let bin = beside.with_file_name(format!("bionft-indexer{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        bail!(
-            "{} is missing: build it with `cargo build -p indexer`",
-            bin.display()
-        );
-    }
-    Ok(bin)
 }
 
 impl Indexer {

@@ -9,3 +9,17 @@ pub mod devnet;
 pub mod http;
 pub mod indexer;
 pub mod story;
+
+/// Another binary of this build, found beside `beside` (e.g. this crate's
+/// `bionft-story`) in the target directory: `bionft`, `bionft-seq` or
+/// `bionft-indexer`. `cargo test --workspace` builds them for their own
+/// crates' tests; `scripts/run.sh` builds them explicitly.
+pub fn sibling_binary(beside: &std::path::Path, name: &str) -> anyhow::Result<std::path::PathBuf> {
+    let bin = beside.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build --workspace --bins`",
+        bin.display()
+    );
+    Ok(bin)
+}

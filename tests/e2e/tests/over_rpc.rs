@@ -8,21 +8,14 @@ use e2e_tests::http::get_json;
 use e2e_tests::story::{self, Inputs};
 use std::process::Command;
 
-/// The `bionft` binary of the same build (`cargo test --workspace` builds it for
-/// bionft-client's own CLI tests; it sits beside this crate's binaries).
-fn bionft_bin() -> std::path::PathBuf {
-    let story = std::path::PathBuf::from(env!("CARGO_BIN_EXE_bionft-story"));
-    let bin = story.with_file_name(format!("bionft{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with `cargo build -p bionft-client`",
-        bin.display()
-    );
-    bin
+/// A binary of this build beside `bionft-story`.
+fn bin(name: &str) -> std::path::PathBuf {
+    let story = std::path::Path::new(env!("CARGO_BIN_EXE_bionft-story"));
+    e2e_tests::sibling_binary(story, name).unwrap()
 }
 
 fn bionft(devnet: &Devnet, deployment: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(bionft_bin())
+    let out = Command::new(bin("bionft"))
         .args([
             "--endpoint",
             &devnet.endpoint,
@@ -350,9 +343,7 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
 
     // The lab's own hand-off: `bionft-seq manifest` then `bionft-seq submit`.
     let seq = |args: &[&str]| {
-        let bin =
-            std::path::Path::new(env!("CARGO_BIN_EXE_bionft-story")).with_file_name("bionft-seq");
-        let out = Command::new(&bin)
+        let out = Command::new(bin("bionft-seq"))
             .args(args)
             .output()
             .expect("bionft-seq runs");
@@ -423,11 +414,14 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
         .await
         .unwrap();
     let (head, _) = chain.finalized_head().await.unwrap();
-    let bin = e2e_tests::indexer::binary(std::path::Path::new(env!("CARGO_BIN_EXE_bionft-story")))
-        .unwrap();
-    let indexer =
-        e2e_tests::indexer::Indexer::start(&bin, &deployment, &dir.join("index.sqlite"), head)
-            .expect("indexer follows the chain");
+    let indexer_bin = bin("bionft-indexer");
+    let indexer = e2e_tests::indexer::Indexer::start(
+        &indexer_bin,
+        &deployment,
+        &dir.join("index.sqlite"),
+        head,
+    )
+    .expect("indexer follows the chain");
     let get = |path: &str| get_json(indexer.addr, path).unwrap();
 
     let lineage = get(&format!("/records/{vcf}/lineage?depth=8"));
