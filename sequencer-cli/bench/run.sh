@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark of `bionft-seq hash` against `samtools checksum`, `samtools view -c` and `sha256sum`
-# on a ~1 GB BAM of real reads, all measured in the same run. Not run in CI.
+# Benchmark of `bionft-seq hash` against `samtools checksum` (default fields, and `-a` for every
+# field, which is closer to what the content digest covers), `samtools view -c` (samtools' decode
+# floor), `sha256sum`, and this crate's `decode-floor` example (BGZF inflate alone, and the least
+# work any `bionft-c1` implementation must do, on one thread) on a ~1 GB BAM of real reads, all measured in the same run. Not run in CI.
 #
-# What it installs (only if missing): Debian `samtools` (1.16, used to write the benchmark BAM and
-# as the decode floor `samtools view -c`), and a Python venv with `pysam==0.24.1`, whose bundled
-# samtools 1.24 provides `samtools checksum` (added in samtools 1.22; Debian's 1.16 lacks it).
+# The peer is samtools 1.24 built by `build-samtools.sh` from the sources in the pysam sdist on
+# PyPI, with libdeflate, as samtools' own build makes it (`samtools checksum` appeared in 1.22;
+# Debian ships 1.16). Do not use the pysam wheel's samtools for timing: it is linked against
+# zlib, whose table-driven `crc32_z` makes `checksum` about 2.3x slower.
 #
 # Usage: sequencer-cli/bench/run.sh [COPIES]   (default 1100 copies of the 20,000 reads ≈ 1 GB)
 # Environment: BENCH_DIR (default /tmp/bionft-bench), THREADS (default 2): threads in all for every
@@ -22,30 +25,28 @@ rounds=${ROUNDS:-2}
 work=${BENCH_DIR:-/tmp/bionft-bench}
 mkdir -p "$work"
 
-command -v samtools >/dev/null || { apt-get update -qq && apt-get install -y -qq samtools; }
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
-if [ ! -x "$work/venv/bin/python" ]; then
-    python3 -m venv "$work/venv"
-    "$work/venv/bin/pip" install -q pysam==0.24.1
-fi
+"$here/build-samtools.sh" "$work/samtools-1.24"
+samtools="$work/samtools-1.24/samtools"
 
 bam="$work/bench-$copies.bam"
 if [ ! -s "$bam" ]; then
     echo "building $bam from $copies copies of hts-specs/bam_level-1.bam" >&2
     src="$data/hts-specs/bam_level-1.bam"
-    { samtools view -H "$src"
-      samtools view "$src" | awk -v n="$copies" -F'\t' -v OFS='\t' '
+    { "$samtools" view -H "$src"
+      "$samtools" view "$src" | awk -v n="$copies" -F'\t' -v OFS='\t' '
         { line[NR] = $0 }
         END { for (c = 1; c <= n; c++) for (i = 1; i <= NR; i++) {
                 split(line[i], f, "\t"); f[1] = f[1] "_" c; s = f[1]
                 for (k = 2; k <= length(f); k++) s = s OFS f[k]
                 print s } }'
-    } | samtools view -@ "$threads" -b -o "$bam" -
+    } | "$samtools" view -@ "$threads" -b -o "$bam" -
 fi
 
-(cd "$repo" && cargo build --release -p sequencer-cli -q)
+(cd "$repo" && cargo build --release -p sequencer-cli -q --bin bionft-seq --example decode-floor)
 bin="$repo/target/release/bionft-seq"
-records=$(samtools view -c -@ "$threads" "$bam")
+floor="$repo/target/release/examples/decode-floor"
+records=$("$samtools" view -c -@ "$threads" "$bam")
 size=$(stat -c %s "$bam")
 echo "file: $bam ($size bytes, $records records), threads: $threads, $(nproc) cores" >&2
 
@@ -63,9 +64,11 @@ echo "| tool | wall s | CPU s | peak RSS MiB | load | command |"
 echo "|---|---|---|---|---|---|"
 for _ in $(seq "$rounds"); do
     measure "sha256sum (file bytes)" sha256sum "$bam"
-    measure "samtools view -c 1.16 (decode floor)" samtools view -c -@ "$((threads - 1))" "$bam"
-    measure "samtools checksum 1.24 (pysam)" "$work/venv/bin/python" -c \
-        "import sys, pysam.samtools as s; sys.stdout.write(s.checksum('-@', '$((threads - 1))', '$bam'))"
+    measure "samtools view -c" "$samtools" view -c -@ "$((threads - 1))" "$bam"
+    measure "BGZF inflate alone, 1 thread" "$floor" inflate "$bam"
+    measure "bionft-c1 floor, 1 thread" "$floor" c1-floor "$bam"
+    measure "samtools checksum" "$samtools" checksum -@ "$((threads - 1))" "$bam"
+    measure "samtools checksum -a" "$samtools" checksum -a -@ "$((threads - 1))" "$bam"
     measure "bionft-seq hash" "$bin" hash --threads "$threads" "$bam"
 done
 grep 'content digest' "$work/out" >&2

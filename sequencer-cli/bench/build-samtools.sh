@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds samtools 1.24 (the peer of the benchmark; `samtools checksum` needs >= 1.22 and Debian
+# ships 1.16) the way samtools' own build does: htslib configured with libdeflate, -O2.
+#
+# The sources come from PyPI: the pysam 0.24.1 sdist carries htslib 1.24 and samtools 1.24's
+# unmodified `.c` files (beside pysam's `.pysam.c` rewrites, which are not used). Only `tview`
+# (which needs curses and whose sources pysam leaves out) is replaced by a stub that exits 1.
+#
+# Usage: build-samtools.sh DIR   -> DIR/samtools (skips the build when it is already there)
+set -euo pipefail
+
+dir=$1
+out="$dir/samtools"
+[ -x "$out" ] && exit 0
+mkdir -p "$dir"
+
+need=()
+for package in gcc make libdeflate-dev zlib1g-dev libbz2-dev liblzma-dev; do
+    dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${need[@]}"
+fi
+
+src="$dir/src"
+rm -rf "$src" && mkdir -p "$src"
+python3 -m pip download -q --no-binary :all: --no-deps -d "$src" pysam==0.24.1
+tar -xzf "$src"/pysam-0.24.1.tar.gz -C "$src"
+root="$src/pysam-0.24.1"
+
+echo "building htslib 1.24 with libdeflate" >&2
+(cd "$root/htslib" &&
+    ./configure -q --with-libdeflate --disable-libcurl --disable-gcs --disable-s3 --disable-plugins &&
+    make -s -j"$(nproc)" lib-static) >&2
+
+echo "building samtools 1.24" >&2
+cd "$root/samtools"
+{
+    echo '#define SAMTOOLS_VERSION "1.24"'
+    for v in CC CPPFLAGS CFLAGS LDFLAGS HTSDIR LIBS CURSES_LIB; do
+        echo "#define SAMTOOLS_$v \"bionft-bench\""
+    done
+} > version.h
+echo '#define HAVE_CURSES 0' > config.h
+echo 'int bam_tview_main(int argc, char *argv[]) { (void)argc; (void)argv; return 1; }' > tview_stub.c
+sources=$(ls ./*.c lz4/lz4.c | grep -v '\.pysam\.c$')
+printf '%s\n' $sources | xargs -P"$(nproc)" -I{} \
+    gcc -O2 -I. -I../htslib -Ilz4 -D_XOPEN_SOURCE=700 -w -c {} -o {}.o
+gcc -o "$out.tmp" $(printf '%s.o ' $sources) ../htslib/libhts.a \
+    -ldeflate -lz -lbz2 -llzma -lm -lpthread
+mv "$out.tmp" "$out"
+"$out" --version | head -2 >&2
