@@ -200,9 +200,12 @@ impl Accumulator {
         self.groups.len() - 1
     }
 
-    pub fn finish(self, header: &CanonicalHeader) -> io::Result<Digests> {
+    /// `threads` ≥ 2 lets the order-independent digest hash on a second thread.
+    pub fn finish(self, header: &CanonicalHeader, threads: usize) -> io::Result<Digests> {
         let merkle_root = merkle::root(&self.leaves);
-        let order_independent = self.unordered.finish(&header.digest, self.records)?;
+        let order_independent = self
+            .unordered
+            .finish(&header.digest, self.records, threads)?;
         let mut read_groups: Vec<GroupDigest> = self
             .groups
             .into_iter()
@@ -268,7 +271,7 @@ mod tests {
         chunk.push([4; 32], Some(b"a"));
         let mut acc = Accumulator::new(Kind::Alignment, 16);
         acc.add(&chunk).unwrap();
-        let digests = acc.finish(&CanonicalHeader::reads()).unwrap();
+        let digests = acc.finish(&CanonicalHeader::reads(), 1).unwrap();
         let summary: Vec<(&str, u64)> = digests
             .read_groups
             .iter()

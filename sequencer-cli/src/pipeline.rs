@@ -377,7 +377,7 @@ impl SourceVisitor for Run<'_> {
                 read.map(|()| folded)
             })?;
         }
-        let (digests, selected) = folded.finish(&opened.header)?;
+        let (digests, selected) = folded.finish(&opened.header, self.options.threads)?;
         Ok((opened, digests, selected))
     }
 }
@@ -440,7 +440,8 @@ impl Folded {
     fn finish(
         self,
         header: &CanonicalHeader,
+        threads: usize,
     ) -> io::Result<(Digests, BTreeMap<usize, SelectedChunk>)> {
-        Ok((self.accumulator.finish(header)?, self.selected))
+        Ok((self.accumulator.finish(header, threads)?, self.selected))
     }
 }

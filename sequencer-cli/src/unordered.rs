@@ -82,13 +82,51 @@ impl Unordered {
     /// Sorts every digest, bucket after bucket, and returns `U`. A bucket's digests from all
     /// runs and the buffer are gathered and sorted in memory; a bucket too large for that (only
     /// when digests repeat or were mined to share a first byte) is merged from its sorted parts.
-    pub fn finish(mut self, header_digest: &Hash, count: u64) -> io::Result<Hash> {
+    ///
+    /// With `threads` ≥ 2, sorted buckets are hashed on a second thread while the next bucket
+    /// is gathered and sorted (this finish runs after every record is read, so it is the
+    /// serial tail of a digest).
+    pub fn finish(self, header_digest: &Hash, count: u64, threads: usize) -> io::Result<Hash> {
         let mut hasher = Sha256::new();
         hasher.update([DOMAIN]);
         hasher.update(header_digest);
         hasher.update(count.to_le_bytes());
+        let (merged, hasher) = if threads < 2 {
+            let merged = self.sorted(|batch| hasher.update(batch.as_flattened()))?;
+            (merged, hasher)
+        } else {
+            std::thread::scope(|scope| -> io::Result<(u64, Sha256)> {
+                let (batches, to_hash) = crossbeam_channel::bounded::<Vec<Hash>>(2);
+                let hashing = scope.spawn(move || {
+                    for batch in to_hash {
+                        hasher.update(batch.as_flattened());
+                    }
+                    hasher
+                });
+                let merged = self.sorted(|batch| {
+                    batches
+                        .send(batch)
+                        .expect("the hashing thread runs until the channel closes")
+                });
+                drop(batches);
+                let hasher = hashing.join().expect("hashing does not panic");
+                Ok((merged?, hasher))
+            })?
+        };
+        if merged != count {
+            return Err(io::Error::other(format!(
+                "order-independent digest merged {merged} of {count} record digests"
+            )));
+        }
+        Ok(hasher.finalize().into())
+    }
+
+    /// Passes every digest to `emit` in bytewise order, in batches; returns how many.
+    fn sorted(mut self, mut emit: impl FnMut(Vec<Hash>)) -> io::Result<u64> {
+        const MERGE_BATCH: usize = 1 << 16;
         let mut merged = 0u64;
-        for (b, bucket) in self.buckets.iter_mut().enumerate() {
+        for b in 0..self.buckets.len() {
+            let mut bucket = std::mem::take(&mut self.buckets[b]);
             let total = bucket.len() + self.runs.iter().map(|r| r.counts[b]).sum::<usize>();
             if total <= SORT_LIMIT {
                 for run in &mut self.runs {
@@ -96,10 +134,10 @@ impl Unordered {
                     bucket.resize(start + run.counts[b], [0; 32]);
                     run.reader.read_exact(bucket[start..].as_flattened_mut())?;
                 }
-                sort_bucket(bucket, &mut self.scratch);
-                hasher.update(bucket.as_flattened());
+                sort_bucket(&mut bucket, &mut self.scratch);
+                emit(bucket);
             } else {
-                sort_bucket(bucket, &mut self.scratch);
+                sort_bucket(&mut bucket, &mut self.scratch);
                 let mut parts: Vec<Box<dyn Read + '_>> = self
                     .runs
                     .iter_mut()
@@ -109,20 +147,24 @@ impl Unordered {
                     })
                     .collect();
                 parts.push(Box::new(bucket.as_flattened()));
-                let parts_merged = merge(parts, |digest| hasher.update(digest))?;
+                let mut batch = Vec::with_capacity(MERGE_BATCH);
+                let parts_merged = merge(parts, |digest| {
+                    batch.push(*digest);
+                    if batch.len() == MERGE_BATCH {
+                        emit(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(MERGE_BATCH),
+                        ));
+                    }
+                })?;
+                emit(batch);
                 if parts_merged != total as u64 {
                     return Err(io::Error::other("a spilled run is shorter than written"));
                 }
             }
             merged += total as u64;
-            *bucket = Vec::new();
         }
-        if merged != count {
-            return Err(io::Error::other(format!(
-                "order-independent digest merged {merged} of {count} record digests"
-            )));
-        }
-        Ok(hasher.finalize().into())
+        Ok(merged)
     }
 }
 
@@ -257,7 +299,17 @@ mod tests {
         for &i in items {
             u.push(Sha256::digest([i]).into()).unwrap();
         }
-        u.finish(&[7; 32], items.len() as u64).unwrap()
+        let digest = u.finish(&[7; 32], items.len() as u64, 1).unwrap();
+        let mut u = Unordered::new(budget);
+        for &i in items {
+            u.push(Sha256::digest([i]).into()).unwrap();
+        }
+        let overlapped = u.finish(&[7; 32], items.len() as u64, 2).unwrap();
+        assert_eq!(
+            digest, overlapped,
+            "hashing on a second thread changes nothing"
+        );
+        digest
     }
 
     #[test]
@@ -311,7 +363,7 @@ mod tests {
             u.push(*digest).unwrap();
         }
         assert_eq!(u.runs.len(), 1);
-        let actual = u.finish(&[7; 32], digests.len() as u64).unwrap();
+        let actual = u.finish(&[7; 32], digests.len() as u64, 2).unwrap();
 
         digests.sort();
         let mut expected = Sha256::new();
@@ -326,6 +378,6 @@ mod tests {
     fn a_wrong_count_is_an_error() {
         let mut u = Unordered::new(2);
         u.push([1; 32]).unwrap();
-        assert!(u.finish(&[0; 32], 2).is_err());
+        assert!(u.finish(&[0; 32], 2, 1).is_err());
     }
 }
