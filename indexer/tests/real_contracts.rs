@@ -7,7 +7,7 @@
 
 mod common;
 
-use bionft_primitives::{claim_commitment, digest_alg, RecordStatus};
+use bionft_primitives::{digest_alg, RecordStatus};
 use contract_tests::who::*;
 use contract_tests::*;
 use indexer::follow::{follow, FollowOptions};
@@ -230,7 +230,8 @@ fn run_story() -> Story {
     let now = s.chain.now();
     s.chain
         .advance(majority.start_millis().saturating_sub(now) + HOUR);
-    s.bio::<Result<(), biosample::Error>>(CHILD, "claim_majority", (sample, SECRET.to_vec()))
+    let signature = s.chain.claim_signature(SECRET, sample, CHILD);
+    s.bio::<Result<(), biosample::Error>>(CHILD, "claim_majority", (sample, signature))
         .unwrap();
     s.checkpoint(HOUR);
     s.consent::<Result<(), consent::Error>>(CHILD, "confirm", (renewed,))

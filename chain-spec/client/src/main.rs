@@ -8,9 +8,8 @@ use bionft_client::chain::{Chain, ContractRefused};
 use bionft_client::deployment::Deployment;
 use bionft_client::keys::{account, signer};
 use bionft_client::ops::Bionft;
-use bionft_primitives::{
-    claim_commitment, salted_commitment, Purpose, RecordKind, Role, YearMonth,
-};
+use bionft_primitives::claim::keys::commitment_for_secret;
+use bionft_primitives::{salted_commitment, Purpose, RecordKind, Role, YearMonth};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 use std::path::PathBuf;
@@ -394,7 +393,8 @@ async fn biobank(b: &Bionft, cmd: BiobankCmd) -> Result<Outcome> {
                     &signer(&key.key)?,
                     commitment.resolve()?,
                     &guardians,
-                    claim_commitment(&secret),
+                    commitment_for_secret(&secret)
+                        .map_err(|e| anyhow!("deriving the claim key: {e}"))?,
                     majority,
                 )
                 .await?;

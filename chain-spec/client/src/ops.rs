@@ -8,6 +8,7 @@ use crate::chain::{account_of, Chain, Finalized};
 use crate::deployment::{Deployed, Deployment, FORMAT};
 use crate::keys::ink_account;
 use anyhow::{anyhow, bail, Result};
+use bionft_primitives::claim;
 use bionft_primitives::{
     AccessDenied, Commitment, GrantId, Purpose, RecordId, RecordKind, Role, YearMonth,
 };
@@ -309,8 +310,17 @@ impl Bionft {
             .map(|_| ())
     }
 
+    /// Signs the claim with `secret`'s claim key for `k`'s own account (so that nobody who
+    /// sees the transaction can reuse it) and presents it.
     pub async fn claim_majority(&self, k: &Keypair, sample: RecordId, secret: &[u8]) -> Result<()> {
-        self.bio::<()>(k, "claim_majority", (sample, secret.to_vec()))
+        let signature = claim::keys::sign_claim(
+            secret,
+            &ink_account(&self.biosample),
+            sample,
+            &ink_account(&account_of(k)),
+        )
+        .map_err(|e| anyhow!("deriving the claim key: {e}"))?;
+        self.bio::<()>(k, "claim_majority", (sample, signature.to_vec()))
             .await
             .map(|_| ())
     }

@@ -60,7 +60,7 @@ pub enum Error {
     MajorityClaimed,
     /// The majority month has not begun yet.
     MajorityNotReached,
-    /// The secret does not open the claim commitment.
+    /// The signature does not open the claim commitment for this caller.
     ClaimMismatch,
     /// Custody can only go to an account with the biobank role.
     RecipientNotBiobank,

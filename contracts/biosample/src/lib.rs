@@ -36,8 +36,8 @@ mod biosample {
     use crate::registry::{RecordView, Registry, Sample};
     use bionft_primitives::psp34::{PSP34Error, PSP34Metadata, LOCKED, PSP34};
     use bionft_primitives::{
-        AccessContext, Authority, ChainEvents, Commitment, Env, Id, Lineage, RecordId, RecordKind,
-        Role, YearMonth,
+        AccessContext, Authority, ChainEvents, ClaimSignature, Commitment, Env, Id, Lineage,
+        RecordId, RecordKind, Role, YearMonth,
     };
     use ink::prelude::{string::String, vec::Vec};
 
@@ -84,7 +84,8 @@ mod biosample {
         }
 
         /// Biobank: registers a newborn's sample (its salted `commitment`, its
-        /// guardians, the `claim_commitment` whose secret the guardians receive,
+        /// guardians, the `claim_commitment` of the claim key whose secret the
+        /// guardians receive (see `bionft_primitives::claim`),
         /// and an optional coarse majority month) and mints its locked token.
         #[ink(message)]
         pub fn mint_sample(
@@ -169,12 +170,26 @@ mod biosample {
                 .remove_guardian(&Env::current(), sample, guardian, &mut ChainEvents)
         }
 
-        /// The grown-up subject's account: presents the claim `secret`; from then
-        /// on the subject, not the guardians, holds authority over the sample.
+        /// The grown-up subject's account: presents a signature by the claim key
+        /// (see `bionft_primitives::claim`) naming this contract, the sample and
+        /// the caller; from then on the subject, not the guardians, holds
+        /// authority over the sample.
         #[ink(message)]
-        pub fn claim_majority(&mut self, sample: RecordId, secret: Vec<u8>) -> Result<()> {
-            self.registry
-                .claim_majority(&Env::current(), sample, &secret, &mut ChainEvents)
+        pub fn claim_majority(&mut self, sample: RecordId, signature: Vec<u8>) -> Result<()> {
+            // Taken as bytes: the contract already decodes `Vec<u8>`, a `[u8; 65]` decoder
+            // would be new code in a contract at its size limit.
+            let signature: &ClaimSignature = signature
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::ClaimMismatch)?;
+            let contract = self.env().account_id();
+            self.registry.claim_majority(
+                &Env::current(),
+                &contract,
+                sample,
+                signature,
+                &mut ChainEvents,
+            )
         }
 
         /// A record with its effective status.

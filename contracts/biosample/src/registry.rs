@@ -5,10 +5,11 @@
 
 use crate::errors::{Error, Result};
 use crate::events::*;
+use bionft_primitives::claim::{claim_commitment, claim_message, recover_claim_key};
 use bionft_primitives::{
-    claim_commitment, digest_alg, subject_placeholder_account, AccessContext, Authority,
-    BlockNumber, Commitment, Env, EventSink, Id, RecordId, RecordKind, RecordStatus, Role,
-    Timestamp, YearMonth, MAX_GUARDIANS, MAX_LINEAGE, MAX_PARENTS,
+    digest_alg, subject_placeholder_account, AccessContext, Authority, BlockNumber, ClaimSignature,
+    Commitment, Env, EventSink, Id, RecordId, RecordKind, RecordStatus, Role, Timestamp, YearMonth,
+    MAX_GUARDIANS, MAX_LINEAGE, MAX_PARENTS,
 };
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
@@ -525,13 +526,17 @@ impl Registry {
         Ok(())
     }
 
-    /// The grown-up subject's account: opens the claim commitment with `secret`
-    /// once the majority month (if set) has begun, and takes the token.
+    /// The grown-up subject's account: opens the claim commitment with a
+    /// signature by the claim key of [`claim_message`] naming `contract` (this
+    /// registry's account), the sample and the caller, once the majority month
+    /// (if set) has begun, and takes the token. A signature made for another
+    /// account, sample or deployment opens nothing, so it cannot be front-run.
     pub fn claim_majority(
         &mut self,
         env: &Env,
+        contract: &AccountId,
         sample_id: RecordId,
-        secret: &[u8],
+        signature: &ClaimSignature,
         ev: &mut impl EventSink,
     ) -> Result<()> {
         let mut sample = self.sample(sample_id)?;
@@ -541,7 +546,9 @@ impl Registry {
         if sample.majority.is_some_and(|m| env.now < m.start_millis()) {
             return Err(Error::MajorityNotReached);
         }
-        if claim_commitment(secret) != sample.claim_commitment {
+        let message = claim_message(contract, sample_id, &env.caller);
+        let key = recover_claim_key(signature, &message).ok_or(Error::ClaimMismatch)?;
+        if claim_commitment(&key) != sample.claim_commitment {
             return Err(Error::ClaimMismatch);
         }
         sample.subject = Some(env.caller);

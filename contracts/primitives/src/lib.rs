@@ -10,12 +10,14 @@
 extern crate alloc;
 
 mod calendar;
+pub mod claim;
 pub mod duo;
 mod event_sink;
 mod lineage;
 pub mod psp34;
 
 pub use calendar::YearMonth;
+pub use claim::{claim_commitment, ClaimPublicKey, ClaimSignature};
 pub use duo::Purpose;
 #[cfg(feature = "std")]
 pub use event_sink::Recorded;
@@ -231,21 +233,6 @@ pub fn salted_commitment(salt: &[u8], content: &[u8]) -> Commitment {
     hasher.finalize().into()
 }
 
-/// `SHA2-256("bionft/claim/v1" ‖ secret)`: the claim commitment that a biobank
-/// stores at mint and that the grown-up subject opens with `claim_majority`.
-pub fn claim_commitment(secret: &[u8]) -> Commitment {
-    use ink::env::hash::{HashOutput, Sha2x256};
-    let mut input = alloc::vec::Vec::with_capacity(CLAIM_DOMAIN.len() + secret.len());
-    input.extend_from_slice(CLAIM_DOMAIN);
-    input.extend_from_slice(secret);
-    let mut out = <Sha2x256 as HashOutput>::Type::default();
-    ink::env::hash_bytes::<Sha2x256>(&input, &mut out);
-    out
-}
-
-/// Domain separator of [`claim_commitment`].
-pub const CLAIM_DOMAIN: &[u8] = b"bionft/claim/v1";
-
 /// The account that owns a sample's token until its subject claims majority:
 /// `SHA2-256("bionft/subject/v1" ‖ record id LE)`. Nobody holds its key; it
 /// stands for "the subject of record N" in PSP34 `owner_of`.
@@ -275,17 +262,6 @@ mod tests {
         assert!(!SequencingRun.may_derive_from(Reads));
         assert!(!Reads.may_derive_from(Variants));
         assert!(!Sample.may_derive_from(Sample));
-    }
-
-    #[test]
-    fn claim_commitment_is_domain_separated_sha256() {
-        // `printf 'bionft/claim/v1secret' | sha256sum`
-        let expected = "a1a1dbe8665cdb7ae5373ae7ed320a93696a442023055a2444774d52e11996b2";
-        let got: String = claim_commitment(b"secret")
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(got, expected);
     }
 
     #[test]

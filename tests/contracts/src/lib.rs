@@ -16,6 +16,7 @@ use drink::sandbox_api::prelude::*;
 use drink::{AccountId32, Sandbox};
 use scale::{Decode, Encode};
 
+use bionft_primitives::claim;
 pub use bionft_primitives::{duo, AccessDenied, Purpose, RecordId, RecordKind, Role, YearMonth};
 pub use ink::primitives::AccountId;
 
@@ -273,6 +274,15 @@ impl Chain {
     }
 
     /// Block time now, in ms.
+    /// What `claim_majority` takes from test account `claimant`: a signature by `secret`'s
+    /// claim key naming this chain's `biosample`, `sample` and `claimant`.
+    pub fn claim_signature(&self, secret: &[u8], sample: RecordId, claimant: u8) -> Vec<u8> {
+        let contract = AccountId::from(*AsRef::<[u8; 32]>::as_ref(&self.biosample));
+        claim::keys::sign_claim(secret, &contract, sample, &account(claimant))
+            .expect("a claim key")
+            .to_vec()
+    }
+
     pub fn now(&self) -> u64 {
         self.now
     }
@@ -347,6 +357,11 @@ pub fn deploy(sandbox: &mut MinimalSandbox, bundle: &Bundle, args: impl Encode) 
 }
 
 /// Test-only convenience: a salted commitment stand-in made from one byte.
+/// The claim commitment a biobank mints with for `secret`.
+pub fn claim_commitment(secret: &[u8]) -> [u8; 32] {
+    claim::keys::commitment_for_secret(secret).expect("a claim key")
+}
+
 pub fn commitment(n: u8) -> [u8; 32] {
     [n; 32]
 }

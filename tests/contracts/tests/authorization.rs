@@ -4,7 +4,7 @@
 //! must be refused with the named error. Each cell runs on a fresh copy of
 //! the same chain state (sandbox snapshot), so cells cannot affect each other.
 
-use bionft_primitives::{claim_commitment, Id};
+use bionft_primitives::Id;
 use contract_tests::who::*;
 use contract_tests::*;
 use scale::Decode;
@@ -100,7 +100,8 @@ fn prepare(phase: Phase) -> Chain {
     let now = c.now();
     c.advance(MAJORITY.start_millis() - now);
     if phase == Phase::AfterMajority {
-        let claimed: Result<(), BioErr> = c.bio(CHILD, "claim_majority", (SAMPLE, SECRET.to_vec()));
+        let signature = c.claim_signature(SECRET, SAMPLE, CHILD);
+        let claimed: Result<(), BioErr> = c.bio(CHILD, "claim_majority", (SAMPLE, signature));
         assert_eq!(claimed, Ok(()));
     }
     c.emitted.clear();
@@ -244,14 +245,30 @@ fn rules() -> Vec<Rule> {
             except: &[(GUARDIAN, "LastGuardian")],
             call: |c, w| bio::<(), BioErr>(c, w, "remove_guardian", (SAMPLE, account(GUARDIAN))),
         },
-        // The claim secret is the authorization: whoever presents it becomes the subject.
+        // The claim key is the authorization: whoever signs the claim for their own account
+        // with it becomes the subject.
         Rule {
-            message: "claim_majority (secret)",
+            message: "claim_majority (signed for the caller)",
             phase: BeforeMajority,
             allowed: &EVERYONE,
             refused_with: "",
             except: &[],
-            call: |c, w| bio::<(), BioErr>(c, w, "claim_majority", (SAMPLE, SECRET.to_vec())),
+            call: |c, w| {
+                let signature = c.claim_signature(SECRET, SAMPLE, w);
+                bio::<(), BioErr>(c, w, "claim_majority", (SAMPLE, signature))
+            },
+        },
+        // A signature seen in the transaction pool names its account: nobody else can use it.
+        Rule {
+            message: "claim_majority (the child's signature)",
+            phase: BeforeMajority,
+            allowed: &[CHILD],
+            refused_with: "ClaimMismatch",
+            except: &[],
+            call: |c, w| {
+                let signature = c.claim_signature(SECRET, SAMPLE, CHILD);
+                bio::<(), BioErr>(c, w, "claim_majority", (SAMPLE, signature))
+            },
         },
         Rule {
             message: "claim_majority (wrong secret)",
@@ -259,7 +276,18 @@ fn rules() -> Vec<Rule> {
             allowed: &[],
             refused_with: "ClaimMismatch",
             except: &[],
-            call: |c, w| bio::<(), BioErr>(c, w, "claim_majority", (SAMPLE, b"guess".to_vec())),
+            call: |c, w| {
+                let signature = c.claim_signature(b"guess", SAMPLE, w);
+                bio::<(), BioErr>(c, w, "claim_majority", (SAMPLE, signature))
+            },
+        },
+        Rule {
+            message: "claim_majority (not a 65-byte signature)",
+            phase: BeforeMajority,
+            allowed: &[],
+            refused_with: "ClaimMismatch",
+            except: &[],
+            call: |c, w| bio::<(), BioErr>(c, w, "claim_majority", (SAMPLE, SECRET.to_vec())),
         },
         Rule {
             message: "PSP34::transfer",

@@ -1,6 +1,5 @@
 //! Expiry driven by the sandbox's block timestamp (pallet-timestamp), on the real wasm.
 
-use bionft_primitives::claim_commitment;
 use contract_tests::who::*;
 use contract_tests::*;
 
@@ -112,11 +111,17 @@ fn majority_cannot_be_claimed_before_its_month() {
     let sample = sample.unwrap();
     let until_month = month.start_millis() - c.now();
     c.advance(until_month - 1);
-    let early: Result<(), biosample::Error> =
-        c.bio(CHILD, "claim_majority", (sample, b"s".to_vec()));
+    let early: Result<(), biosample::Error> = c.bio(
+        CHILD,
+        "claim_majority",
+        (sample, c.claim_signature(b"s", sample, CHILD)),
+    );
     assert_eq!(early, Err(biosample::Error::MajorityNotReached));
     c.advance(1);
-    let on_time: Result<(), biosample::Error> =
-        c.bio(CHILD, "claim_majority", (sample, b"s".to_vec()));
+    let on_time: Result<(), biosample::Error> = c.bio(
+        CHILD,
+        "claim_majority",
+        (sample, c.claim_signature(b"s", sample, CHILD)),
+    );
     assert_eq!(on_time, Ok(()));
 }

@@ -9,7 +9,6 @@
 //! code: it keeps whole histories in vectors and recomputes everything by
 //! brute force. `PROPTEST_CASES` overrides the number of sequences.
 
-use bionft_primitives::claim_commitment;
 use contract_tests::who::*;
 use contract_tests::*;
 use proptest::prelude::*;
@@ -420,8 +419,11 @@ fn run_sequence(
                     .record(pick(sample, m.records.len()))
                     .map_or(1_000, |r| r.sample);
                 let expected = m.samples.get(&sample).is_some_and(|s| s.subject.is_none());
-                let r: Result<(), biosample::Error> =
-                    chain.bio(CHILD, "claim_majority", (sample, SECRET.to_vec()));
+                let r: Result<(), biosample::Error> = chain.bio(
+                    CHILD,
+                    "claim_majority",
+                    (sample, chain.claim_signature(SECRET, sample, CHILD)),
+                );
                 if r.is_ok() {
                     m.samples.get_mut(&sample).unwrap().subject = Some(CHILD);
                 }

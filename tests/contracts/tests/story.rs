@@ -1,6 +1,6 @@
 //! The whole BioNFT story on the real wasm, in drink's pallet-contracts sandbox.
 
-use bionft_primitives::{claim_commitment, digest_alg, RecordStatus};
+use bionft_primitives::{digest_alg, RecordStatus};
 use biosample::events::{
     ArtifactRegistered, BiosampleEvent, MajorityClaimed, RecordWithdrawn, SampleMinted, Transfer,
 };
@@ -225,19 +225,31 @@ fn mint_register_grant_check_receipt_revoke_majority_regrant_withdraw() {
         [Event::Consent(ConsentEvent::GrantIssued(_))]
     ));
 
-    // When the grown-up subject claims majority with the secret (after the majority month began)...
+    // When the grown-up subject claims majority with the secret's key (after the majority month began)...
     assert_eq!(
-        chain.bio::<BioResult<()>>(CHILD, "claim_majority", (sample, SECRET.to_vec())),
+        chain.bio::<BioResult<()>>(
+            CHILD,
+            "claim_majority",
+            (sample, chain.claim_signature(SECRET, sample, CHILD))
+        ),
         Err(biosample::Error::MajorityNotReached)
     );
     let now = chain.now();
     chain.advance(majority.start_millis() - now);
     assert_eq!(
-        chain.bio::<BioResult<()>>(CHILD, "claim_majority", (sample, b"wrong".to_vec())),
+        chain.bio::<BioResult<()>>(
+            CHILD,
+            "claim_majority",
+            (sample, chain.claim_signature(b"wrong", sample, CHILD))
+        ),
         Err(biosample::Error::ClaimMismatch)
     );
     chain
-        .bio::<BioResult<()>>(CHILD, "claim_majority", (sample, SECRET.to_vec()))
+        .bio::<BioResult<()>>(
+            CHILD,
+            "claim_majority",
+            (sample, chain.claim_signature(SECRET, sample, CHILD)),
+        )
         .unwrap();
     let events = chain.take_events();
     assert!(

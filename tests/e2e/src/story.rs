@@ -12,9 +12,9 @@ use bionft_client::chain::Chain;
 use bionft_client::deployment::Deployment;
 use bionft_client::keys::{account, signer};
 use bionft_client::ops::Bionft;
+use bionft_primitives::claim::keys::commitment_for_secret;
 use bionft_primitives::{
-    claim_commitment, digest_alg, salted_commitment, AccessDenied, GrantId, Purpose, RecordId,
-    RecordKind, Role,
+    digest_alg, salted_commitment, AccessDenied, GrantId, Purpose, RecordId, RecordKind, Role,
 };
 use sequencer_cli::manifest::FileEntry;
 use sequencer_cli::pipeline::{digest_file, Options};
@@ -114,7 +114,7 @@ pub async fn run(endpoint: &str, inputs: &Inputs, mut say: impl FnMut(String)) -
             &bob,
             salted_commitment(&salt, barcode),
             &[account("//Eve")?],
-            claim_commitment(CLAIM_SECRET),
+            commitment_for_secret(CLAIM_SECRET)?,
             None,
         )
         .await?;

@@ -1,6 +1,7 @@
 //! Native tests of the registry's rules (no chain; ink!'s off-chain storage).
 
 use super::*;
+use bionft_primitives::claim::keys::{commitment_for_secret, sign_claim};
 use bionft_primitives::Recorded;
 
 pub(crate) fn acct(n: u8) -> AccountId {
@@ -54,13 +55,21 @@ impl World {
         }
     }
 
+    /// `who` claims sample `s` with a signature made by `signer_secret`'s key for `signed_for`.
+    fn claim(&mut self, who: u8, s: RecordId, signer_secret: &[u8], signed_for: u8) -> Result<()> {
+        let signature = sign_claim(signer_secret, &acct(0xc0), s, &acct(signed_for)).unwrap();
+        let env = self.env(who);
+        self.reg
+            .claim_majority(&env, &acct(0xc0), s, &signature, &mut self.ev)
+    }
+
     fn mint(&mut self, commitment: u8, majority: Option<YearMonth>) -> Result<RecordId> {
         let env = self.env(BIOBANK);
         self.reg.mint_sample(
             &env,
             [commitment; 32],
             vec![acct(G1)],
-            claim_commitment(SECRET),
+            commitment_for_secret(SECRET).unwrap(),
             majority,
             &mut self.ev,
         )
@@ -431,20 +440,24 @@ fn majority_claim_needs_the_secret_and_the_month_and_ends_guardianship() {
         month: 6,
     };
     let s = w.mint(1, Some(majority)).unwrap();
-    let env = w.env(CHILD);
     assert_eq!(
-        w.reg.claim_majority(&env, s, SECRET, &mut w.ev),
+        w.claim(CHILD, s, SECRET, CHILD),
         Err(Error::MajorityNotReached)
     );
     w.now = majority.start_millis();
-    let env = w.env(CHILD);
     assert_eq!(
-        w.reg.claim_majority(&env, s, b"guess", &mut w.ev),
+        w.claim(CHILD, s, b"guess", CHILD),
         Err(Error::ClaimMismatch)
     );
-    w.reg.claim_majority(&env, s, SECRET, &mut w.ev).unwrap();
+    // The child's signature, seen in the transaction pool, is useless to anyone else.
     assert_eq!(
-        w.reg.claim_majority(&env, s, SECRET, &mut w.ev),
+        w.claim(STRANGER, s, SECRET, CHILD),
+        Err(Error::ClaimMismatch)
+    );
+    assert_eq!(w.reg.authority(s, acct(G1)), Some(Authority::Guardian));
+    w.claim(CHILD, s, SECRET, CHILD).unwrap();
+    assert_eq!(
+        w.claim(CHILD, s, SECRET, CHILD),
         Err(Error::MajorityClaimed)
     );
     assert_eq!(w.reg.authority(s, acct(CHILD)), Some(Authority::Subject));

@@ -3,7 +3,6 @@
 //! mint measured in the same run, and prints a Markdown table for
 //! BENCHMARKS.md. Run: `cargo xtask contracts && cargo run --release -p contract-tests --bin contract-costs`.
 
-use bionft_primitives::claim_commitment;
 use contract_tests::who::*;
 use contract_tests::*;
 
