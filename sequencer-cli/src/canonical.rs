@@ -231,6 +231,27 @@ pub struct AlignmentFields<'a, C, T> {
     pub data: T,
 }
 
+#[cfg(test)]
+impl<T> AlignmentFields<'static, std::iter::Empty<io::Result<Op>>, T> {
+    /// Test fixture: an unmapped record named `r` with no bases, carrying `data`.
+    pub(crate) fn unmapped(data: T) -> Self {
+        AlignmentFields {
+            reference_name: b"",
+            position: 0,
+            cigar: std::iter::empty(),
+            flags: 0x4,
+            mapping_quality: None,
+            name: b"r",
+            mate_reference_name: b"",
+            mate_position: 0,
+            template_length: 0,
+            bases: Bases::Ascii(b""),
+            quality_scores: &[],
+            data,
+        }
+    }
+}
+
 /// Scratch space reused across records so that encoding does not allocate per record.
 #[derive(Default)]
 pub struct Scratch {
@@ -1031,6 +1052,10 @@ mod tests {
 
     type Aux = Vec<(Tag, AuxValue<'static>)>;
 
+    fn no_aux() -> std::iter::Empty<io::Result<(Tag, AuxValue<'static>)>> {
+        std::iter::empty()
+    }
+
     fn alignment(
         cigar: &[(OpKind, usize)],
         flags: u16,
@@ -1091,18 +1116,8 @@ mod tests {
         assert_eq!(simple(&[(Match, 3)], 0x4, vec![]), simple(&[], 0x4, vec![]));
         let mut out = Vec::new();
         let fields = AlignmentFields {
-            reference_name: b"",
-            position: 0,
-            cigar: std::iter::empty(),
-            flags: 0x4,
             mapping_quality: Some(0),
-            name: b"r",
-            mate_reference_name: b"",
-            mate_position: 0,
-            template_length: 0,
-            bases: Bases::Ascii(b""),
-            quality_scores: &[],
-            data: std::iter::empty::<io::Result<(Tag, AuxValue<'static>)>>(),
+            ..AlignmentFields::unmapped(no_aux())
         };
         encode_alignment(fields, &mut Scratch::default(), &mut out).unwrap();
         assert_eq!(
@@ -1208,20 +1223,7 @@ mod tests {
     fn read_group_is_kept_for_the_per_group_digest() {
         let mut scratch = Scratch::default();
         let mut out = Vec::new();
-        let fields = |data: Aux| AlignmentFields {
-            reference_name: b"",
-            position: 0,
-            cigar: std::iter::empty(),
-            flags: 4,
-            mapping_quality: None,
-            name: b"r",
-            mate_reference_name: b"",
-            mate_position: 0,
-            template_length: 0,
-            bases: Bases::Ascii(b""),
-            quality_scores: &[],
-            data: data.into_iter().map(Ok),
-        };
+        let fields = |data: Aux| AlignmentFields::unmapped(data.into_iter().map(Ok));
         let rg = vec![(
             Tag::from(*b"RG"),
             AuxValue::String(b"lane1".as_slice().into()),
@@ -1240,16 +1242,11 @@ mod tests {
         let fields = AlignmentFields {
             reference_name: b"chr1",
             position: 100,
-            cigar: std::iter::empty(),
             flags: 0,
-            mapping_quality: None,
-            name: b"r",
             mate_reference_name: b"chr1",
             mate_position: 200,
             template_length: -101,
-            bases: Bases::Ascii(b""),
-            quality_scores: &[],
-            data: std::iter::empty::<io::Result<(Tag, AuxValue<'static>)>>(),
+            ..AlignmentFields::unmapped(no_aux())
         };
         encode_alignment(fields, &mut Scratch::default(), &mut out).unwrap();
         assert!(out.windows(8).any(|w| w == (-101i64).to_le_bytes()));

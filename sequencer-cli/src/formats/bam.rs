@@ -119,22 +119,8 @@ mod tests {
 
     /// An unmapped record's encoding with `data` as its auxiliary fields, and its `RG`.
     fn encode<T: AuxFields>(data: T) -> Encoded {
-        let fields = AlignmentFields {
-            reference_name: b"",
-            position: 0,
-            cigar: std::iter::empty(),
-            flags: 4,
-            mapping_quality: None,
-            name: b"r",
-            mate_reference_name: b"",
-            mate_position: 0,
-            template_length: 0,
-            bases: Bases::Ascii(b""),
-            quality_scores: &[],
-            data,
-        };
         let (mut scratch, mut out) = (Scratch::default(), Vec::new());
-        let result = encode_alignment(fields, &mut scratch, &mut out);
+        let result = encode_alignment(AlignmentFields::unmapped(data), &mut scratch, &mut out);
         (
             result.map(|()| out),
             scratch.read_group().map(<[u8]>::to_vec),
