@@ -419,9 +419,151 @@ impl Drop for Pooled<'_> {
     }
 }
 
+/// Rows per multi-row `INSERT` at most; remainders go out in power-of-two
+/// pieces, so a table needs at most 10 distinct (cached) statements.
+const INSERT_ROWS: usize = 512;
+
+/// A connection that gathers single-row `INSERT`s and sends each table's rows
+/// as multi-row `INSERT`s: PostgreSQL then pays one round trip per up to
+/// [`INSERT_ROWS`] rows instead of one per row. Any other statement, query or
+/// script first sends what is gathered, so reads see every earlier write;
+/// [`Batched::flush`] sends the rest. Statements whose `VALUES` are not plain
+/// `($1, …, $n)` (a literal, a `RETURNING`) run at once.
+pub struct Batched<'c> {
+    inner: &'c mut dyn Connection,
+    /// Per statement, in order of first use: its placeholders per row and the
+    /// gathered rows' values.
+    pending: Vec<(String, usize, Vec<Value>)>,
+}
+
+impl<'c> Batched<'c> {
+    pub fn new(inner: &'c mut dyn Connection) -> Self {
+        Batched {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Sends every gathered row.
+    pub fn flush(&mut self) -> Result<(), DbError> {
+        for (template, columns, values) in std::mem::take(&mut self.pending) {
+            let mut rest = &values[..];
+            while !rest.is_empty() {
+                let rows = (rest.len() / columns).min(INSERT_ROWS);
+                let rows = 1 << rows.ilog2(); // a power of two: few distinct statements
+                let sql = multi_row_insert(&template, columns, rows)
+                    .expect("only batchable statements are gathered");
+                let (now, later) = rest.split_at(rows * columns);
+                self.inner.execute(&sql, now)?;
+                rest = later;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Connection for Batched<'_> {
+    fn dialect(&self) -> Dialect {
+        self.inner.dialect()
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        if params.is_empty() || multi_row_insert(sql, params.len(), 1).is_none() {
+            self.flush()?;
+            return self.inner.execute(sql, params);
+        }
+        match self.pending.iter_mut().find(|(t, _, _)| t == sql) {
+            Some((_, _, values)) => values.extend_from_slice(params),
+            None => self
+                .pending
+                .push((sql.to_owned(), params.len(), params.to_vec())),
+        }
+        Ok(1)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        self.flush()?;
+        self.inner.query(sql, params)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.flush()?;
+        self.inner.batch(sql)
+    }
+}
+
+/// `INSERT INTO t (…) VALUES ($1, …, $n)` with `rows` rows of `columns`
+/// placeholders each, numbered on; `None` unless `template` is exactly such a
+/// single-row insert of `columns` placeholders.
+fn multi_row_insert(template: &str, columns: usize, rows: usize) -> Option<String> {
+    let (head, tail) = template.split_once(" VALUES ")?;
+    let row = |first: usize| {
+        let cells: Vec<String> = (first..first + columns).map(|i| format!("${i}")).collect();
+        format!("({})", cells.join(", "))
+    };
+    if !head.starts_with("INSERT INTO ") || tail.trim_end() != row(1) {
+        return None;
+    }
+    let values: Vec<String> = (0..rows).map(|r| row(1 + r * columns)).collect();
+    Some(format!("{head} VALUES {}", values.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_row_inserts_become_multi_row_inserts_and_nothing_else_does() {
+        let t = "INSERT INTO t (a, b) VALUES ($1, $2)";
+        assert_eq!(
+            multi_row_insert(t, 2, 3).as_deref(),
+            Some("INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ($5, $6)")
+        );
+        assert_eq!(multi_row_insert(t, 3, 1), None, "a wrong column count");
+        for other in [
+            "INSERT INTO cursor (id, number) VALUES (1, $1)",
+            "INSERT INTO t (a) VALUES ($1) RETURNING a",
+            "UPDATE t SET a = $1",
+        ] {
+            assert_eq!(multi_row_insert(other, 1, 2), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn batched_inserts_arrive_in_order_and_before_any_read() {
+        let mut conn = Sqlite::open(":memory:").unwrap();
+        conn.batch("CREATE TABLE t (a BIGINT, b TEXT); CREATE TABLE u (c BIGINT)")
+            .unwrap();
+        let mut batched = Batched::new(&mut conn);
+        for i in 0..1300i64 {
+            let b = Value::from(format!("row {i}").as_str());
+            batched
+                .execute("INSERT INTO t (a, b) VALUES ($1, $2)", &[i.into(), b])
+                .unwrap();
+            batched
+                .execute("INSERT INTO u (c) VALUES ($1)", &[(-i).into()])
+                .unwrap();
+        }
+        // A read sends everything gathered first.
+        let rows = batched
+            .query("SELECT COUNT(*), SUM(a) FROM t", &[])
+            .unwrap();
+        assert_eq!(rows[0].0, [Value::Int(1300), Value::Int(1299 * 1300 / 2)]);
+        batched
+            .execute("INSERT INTO u (c) VALUES ($1)", &[Value::Null])
+            .unwrap();
+        batched.flush().unwrap();
+        drop(batched);
+        let order = conn
+            .query("SELECT a, b FROM t ORDER BY rowid", &[])
+            .unwrap();
+        assert!(order
+            .iter()
+            .enumerate()
+            .all(|(i, r)| r.0 == [Value::Int(i as i64), Value::Text(format!("row {i}"))]));
+        let u = conn.query("SELECT COUNT(*), COUNT(c) FROM u", &[]).unwrap();
+        assert_eq!(u[0].0, [Value::Int(1301), Value::Int(1300)]);
+    }
 
     #[test]
     fn sqlite_binds_numbered_placeholders_by_number() {
