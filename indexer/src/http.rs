@@ -155,9 +155,31 @@ async fn status(State(app): State<App>) -> Answer<impl IntoResponse> {
     Ok(Json(ask(app, |s| s.status()).await?))
 }
 
-async fn record(State(app): State<App>, Path(rid): Path<String>) -> Answer<impl IntoResponse> {
+/// `block` or `time`, at most one: the moment a question is asked at.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AsOfParams {
+    block: Option<u32>,
+    time: Option<i64>,
+}
+
+fn as_of(block: Option<u32>, time: Option<i64>) -> Result<AsOf, ApiError> {
+    match (block, time) {
+        (Some(_), Some(_)) => Err(ApiError::bad_request("give `block` or `time`, not both")),
+        (Some(b), None) => Ok(AsOf::Block(b)),
+        (None, Some(t)) => Ok(AsOf::Time(t)),
+        (None, None) => Ok(AsOf::Head),
+    }
+}
+
+async fn record(
+    State(app): State<App>,
+    Path(rid): Path<String>,
+    Params(p): Params<AsOfParams>,
+) -> Answer<impl IntoResponse> {
     let rid = id(&rid, "record")?;
-    Ok(Json(ask(app, move |s| s.record(rid)).await?))
+    let at = as_of(p.block, p.time)?;
+    Ok(Json(ask(app, move |s| s.record(rid, at)).await?))
 }
 
 async fn record_by_commitment(
@@ -326,14 +348,7 @@ async fn access(
             p.purpose
         ))
     })?;
-    let at = match (p.block, p.time) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request("give `block` or `time`, not both"))
-        }
-        (Some(b), None) => AsOf::Block(b),
-        (None, Some(t)) => AsOf::Time(t),
-        (None, None) => AsOf::Head,
-    };
+    let at = as_of(p.block, p.time)?;
     Ok(Json(
         ask(app, move |s| s.access(record, grantee, &purpose, at)).await?,
     ))

@@ -184,6 +184,9 @@ pub struct RecordView {
     pub withdrawn: Option<Withdrawal>,
     /// For a sample: custody, guardianship and majority.
     pub subject: Option<SubjectView>,
+    /// The moment asked about (`block` or `time`); absent for the indexed head.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Moment>,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
@@ -255,14 +258,17 @@ fn withdrawal(conn: &mut dyn Connection, record: i64, pos: Pos) -> Result<Option
         .transpose()
 }
 
-fn subject_view(conn: &mut dyn Connection, sample: i64) -> Result<Option<SubjectView>> {
+/// Custody, guardianship and majority of `sample`'s subject, counting facts at or before `pos`.
+fn subject_view(conn: &mut dyn Connection, sample: i64, pos: Pos) -> Result<Option<SubjectView>> {
     let rows = conn.query(
         "SELECT s.custodian, s.claim_commitment, s.majority_year, s.majority_month, \
          m.subject, m.pos, m.at_ms, \
-         (SELECT c.to_account FROM custody_transfers c WHERE c.sample = s.id ORDER BY c.pos DESC LIMIT 1), \
-         (SELECT MAX(w.epoch) FROM consent_withdrawals w WHERE w.sample = s.id) \
-         FROM samples s LEFT JOIN majority_claims m ON m.sample = s.id WHERE s.id = $1",
-        &[sample.into()],
+         (SELECT c.to_account FROM custody_transfers c WHERE c.sample = s.id AND c.pos <= $2 \
+          ORDER BY c.pos DESC LIMIT 1), \
+         (SELECT MAX(w.epoch) FROM consent_withdrawals w WHERE w.sample = s.id AND w.pos <= $2) \
+         FROM samples s LEFT JOIN majority_claims m ON m.sample = s.id AND m.pos <= $2 \
+         WHERE s.id = $1",
+        &[sample.into(), pos.into()],
     )?;
     let Some(r) = rows.first() else {
         return Ok(None);
@@ -270,8 +276,8 @@ fn subject_view(conn: &mut dyn Connection, sample: i64) -> Result<Option<Subject
     // Guardians: each one's latest change decides whether it still holds.
     let mut guardians: Vec<(Account, bool)> = Vec::new();
     for g in conn.query(
-        "SELECT guardian, added FROM guardian_changes WHERE sample = $1 ORDER BY pos",
-        &[sample.into()],
+        "SELECT guardian, added FROM guardian_changes WHERE sample = $1 AND pos <= $2 ORDER BY pos",
+        &[sample.into(), pos.into()],
     )? {
         let account = g.account(0)?;
         guardians.retain(|(a, _)| *a != account);
@@ -300,16 +306,27 @@ fn subject_view(conn: &mut dyn Connection, sample: i64) -> Result<Option<Subject
 }
 
 impl Store {
-    /// A record with its effective status, parents, children and (for a sample) its subject.
-    pub fn record(&self, id: i64) -> Result<RecordView> {
+    /// A record with its effective status, parents, children and (for a sample) its
+    /// subject, as they stood at `at` (time travel: what an auditor asks about the past).
+    pub fn record(&self, id: i64, at: AsOf) -> Result<RecordView> {
         let conn = &mut *self.reader()?;
+        let (pos, as_of) = match at {
+            AsOf::Head => (NOW, None),
+            at => {
+                let moment = resolve(conn, at)?;
+                (moment.pos, Some(moment))
+            }
+        };
         let rows = conn.query(
-            &format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = $1"),
-            &[id.into()],
+            &format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = $1 AND r.pos <= $2"),
+            &[id.into(), pos.into()],
         )?;
-        let r = rows
-            .first()
-            .ok_or_else(|| QueryError::NotFound(format!("no record {id}")))?;
+        let r = rows.first().ok_or_else(|| {
+            QueryError::NotFound(match as_of.and_then(|m| m.block) {
+                Some(b) => format!("no record {id} at block {b}"),
+                None => format!("no record {id}"),
+            })
+        })?;
         let kind = kind_from_name(r, 1)?;
         let sample = r.int(2)?;
         let parents = ids(&conn.query(
@@ -317,13 +334,15 @@ impl Store {
             &[id.into()],
         )?)?;
         let children = ids(&conn.query(
-            "SELECT child FROM record_parents WHERE parent = $1 ORDER BY child",
-            &[id.into()],
+            "SELECT p.child FROM record_parents p JOIN records c ON c.id = p.child \
+             WHERE p.parent = $1 AND c.pos <= $2 ORDER BY p.child",
+            &[id.into(), pos.into()],
         )?)?;
         let superseded_by = conn
             .query(
-                "SELECT new_record, actor, pos, at_ms FROM supersessions WHERE old_record = $1",
-                &[id.into()],
+                "SELECT new_record, actor, pos, at_ms FROM supersessions \
+                 WHERE old_record = $1 AND pos <= $2",
+                &[id.into(), pos.into()],
             )?
             .first()
             .map(|s| -> Result<Supersession> {
@@ -335,19 +354,19 @@ impl Store {
             })
             .transpose()?;
         let supersedes = ids(&conn.query(
-            "SELECT old_record FROM supersessions WHERE new_record = $1",
-            &[id.into()],
+            "SELECT old_record FROM supersessions WHERE new_record = $1 AND pos <= $2",
+            &[id.into(), pos.into()],
         )?)?
         .first()
         .copied();
-        let withdrawn = withdrawal(conn, id, NOW)?;
+        let withdrawn = withdrawal(conn, id, pos)?;
         let status = match (&withdrawn, &superseded_by) {
             (Some(_), _) => "withdrawn",
             (None, Some(_)) => "superseded",
             (None, None) => "active",
         };
         let subject = if kind == bionft_primitives::RecordKind::Sample {
-            subject_view(conn, id)?
+            subject_view(conn, id, pos)?
         } else {
             None
         };
@@ -366,6 +385,7 @@ impl Store {
             supersedes,
             withdrawn,
             subject,
+            as_of,
         })
     }
 
@@ -381,7 +401,7 @@ impl Store {
                 QueryError::NotFound(format!("no record commits to {}", hex32(&commitment)))
             })?
             .int(0)?;
-        self.record(id)
+        self.record(id, AsOf::Head)
     }
 }
 
@@ -557,7 +577,7 @@ impl Store {
 
     /// Custody, guardianship and majority of a sample's subject (`None`: not a sample).
     pub fn subject(&self, sample: i64) -> Result<Option<SubjectView>> {
-        subject_view(&mut *self.reader()?, sample)
+        subject_view(&mut *self.reader()?, sample, NOW)
     }
 }
 

@@ -131,6 +131,14 @@ fn every_documented_endpoint_answers_with_its_documented_content_type() {
                 serde_json::from_slice::<serde_json::Value>(&body).expect("JSON body");
             }
         }
+        // Time travel on a record: the moment asked about comes back with the answer.
+        let (status, _, body) = rt.block_on(get(&store, "/records/5?block=2"));
+        assert_eq!(status, StatusCode::OK);
+        let then: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(then["as_of"]["block"], 2, "{}", db.backend);
+        let (_, _, now) = rt.block_on(get(&store, "/records/5"));
+        let now: serde_json::Value = serde_json::from_slice(&now).unwrap();
+        assert!(now.get("as_of").is_none());
         // The SVG is a drawing of the same lineage the graph describes.
         let (_, _, svg) = rt.block_on(get(&store, "/records/5/lineage.svg?depth=8"));
         let svg = String::from_utf8(svg).unwrap();
@@ -152,6 +160,10 @@ fn bad_requests_get_a_json_4xx_never_a_500() {
             StatusCode::BAD_REQUEST,
         ),
         ("/records/123456".into(), StatusCode::NOT_FOUND),
+        ("/records/5?block=1&time=5".into(), StatusCode::BAD_REQUEST),
+        ("/records/5?block=999999".into(), StatusCode::BAD_REQUEST),
+        ("/records/5?blok=1".into(), StatusCode::BAD_REQUEST),
+        ("/records/5?block=-1".into(), StatusCode::BAD_REQUEST),
         ("/records/by-commitment/xyz".into(), StatusCode::BAD_REQUEST),
         (
             format!("/records/by-commitment/{}", "ab".repeat(32)),

@@ -31,11 +31,27 @@ struct Check {
     answer: Access,
 }
 
+/// A record's status as the contract reported it at a checkpoint.
+struct StatusCheck {
+    block: u32,
+    record: RecordId,
+    status: &'static str,
+}
+
 /// The story's chain plus every answer the contract gave along the way.
 struct Story {
     chain: Chain,
     checks: Vec<Check>,
+    statuses: Vec<StatusCheck>,
     records: Vec<RecordId>,
+}
+
+fn status_name(status: RecordStatus) -> &'static str {
+    match status {
+        RecordStatus::Active => "active",
+        RecordStatus::Superseded(_) => "superseded",
+        RecordStatus::Withdrawn => "withdrawn",
+    }
 }
 
 fn purposes() -> [Purpose; 4] {
@@ -95,6 +111,14 @@ impl Story {
     fn checkpoint(&mut self, advance: u64) {
         let block = self.chain.sealed.last().map_or(1, |b| b.number + 1);
         for record in self.records.clone() {
+            let view = self
+                .bio::<Option<biosample::RecordView>>(STRANGER, "get_record", (record,))
+                .expect("a registered record");
+            self.statuses.push(StatusCheck {
+                block,
+                record,
+                status: status_name(view.status),
+            });
             for grantee in [RESEARCHER, RESEARCHER2] {
                 for purpose in purposes() {
                     let answer = self.consent::<Access>(
@@ -123,6 +147,7 @@ fn run_story() -> Story {
     let mut s = Story {
         chain: Chain::new(),
         checks: Vec::new(),
+        statuses: Vec::new(),
         records: Vec::new(),
     };
     let majority = YearMonth {
@@ -361,13 +386,12 @@ fn the_indexer_answers_what_the_contracts_answered_at_every_moment() {
                 .chain
                 .bio::<Option<biosample::RecordView>>(STRANGER, "get_record", (r,))
                 .unwrap();
-            let view = store.record(r as i64).unwrap();
-            let status = match chain_view.status {
-                RecordStatus::Active => "active",
-                RecordStatus::Superseded(_) => "superseded",
-                RecordStatus::Withdrawn => "withdrawn",
-            };
-            assert_eq!(view.status, status, "{b}: record {r}");
+            let view = store.record(r as i64, AsOf::Head).unwrap();
+            assert_eq!(
+                view.status,
+                status_name(chain_view.status),
+                "{b}: record {r}"
+            );
             assert_eq!(
                 view.parents,
                 chain_view
@@ -389,19 +413,52 @@ fn the_indexer_answers_what_the_contracts_answered_at_every_moment() {
                 r as i64
             );
         }
+        // Time travel: each record's status as the contract reported it at every checkpoint.
+        for c in &story.statuses {
+            let then = store.record(c.record as i64, AsOf::Block(c.block)).unwrap();
+            assert_eq!(
+                then.status, c.status,
+                "{b}: record {} at block {}",
+                c.record, c.block
+            );
+            assert_eq!(then.as_of.and_then(|m| m.block), Some(c.block));
+        }
+        assert!(
+            story.statuses.iter().any(|c| c.status == "withdrawn")
+                && story.statuses.iter().any(|c| c.status == "superseded"),
+            "the story reaches every status"
+        );
         let (sample, aliquot, bam, vcf, bam2) = (1, 2, 4, 5, 6);
-        let bam_view = store.record(bam).unwrap();
+        let bam_view = store.record(bam, AsOf::Head).unwrap();
         assert_eq!(
             bam_view.superseded_by.as_ref().map(|s| s.record),
             Some(bam2)
         );
         assert_eq!(bam_view.withdrawn.as_ref().map(|w| w.through), Some(bam));
         assert_eq!(
-            store.record(vcf).unwrap().withdrawn.unwrap().through,
+            store
+                .record(vcf, AsOf::Head)
+                .unwrap()
+                .withdrawn
+                .unwrap()
+                .through,
             bam,
             "{b}: through its parent"
         );
-        let subject = store.record(sample).unwrap().subject.unwrap();
+        let first = story.statuses[0].block;
+        let early = store.record(sample, AsOf::Block(first)).unwrap();
+        let early_subject = early.subject.unwrap();
+        assert_eq!(early_subject.subject, None, "{b}: before the claim");
+        assert_eq!(early_subject.consent_epoch, 0, "{b}: before the withdrawal");
+        assert!(
+            !early.children.contains(&3),
+            "{b}: the run is registered later"
+        );
+        assert!(
+            store.record(bam2, AsOf::Block(first)).is_err(),
+            "{b}: not registered yet"
+        );
+        let subject = store.record(sample, AsOf::Head).unwrap().subject.unwrap();
         assert_eq!(subject.subject, Some(party(CHILD)));
         assert_eq!(subject.consent_epoch, 1);
         assert_eq!(subject.guardians.len(), 2);
