@@ -468,17 +468,19 @@ impl Connection for Batched<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
-        if params.is_empty() || multi_row_insert(sql, params.len(), 1).is_none() {
-            self.flush()?;
-            return self.inner.execute(sql, params);
+        // A statement is checked once, when first gathered; later rows just join it.
+        if let Some((_, columns, values)) = self.pending.iter_mut().find(|(t, _, _)| t == sql) {
+            if params.len() == *columns {
+                values.extend_from_slice(params);
+                return Ok(1);
+            }
+        } else if !params.is_empty() && multi_row_insert(sql, params.len(), 1).is_some() {
+            self.pending
+                .push((sql.to_owned(), params.len(), params.to_vec()));
+            return Ok(1);
         }
-        match self.pending.iter_mut().find(|(t, _, _)| t == sql) {
-            Some((_, _, values)) => values.extend_from_slice(params),
-            None => self
-                .pending
-                .push((sql.to_owned(), params.len(), params.to_vec())),
-        }
-        Ok(1)
+        self.flush()?;
+        self.inner.execute(sql, params)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
