@@ -11,10 +11,9 @@
 //! function and compares its commitment. The secret never goes on chain, and a signature
 //! seen in the transaction pool is worthless to anyone else: it names the account it is for.
 
-use ink::env::hash::{HashOutput, Sha2x256};
 use ink::primitives::AccountId;
 
-use crate::{Commitment, RecordId};
+use crate::{sha256, Commitment, RecordId};
 
 /// A compressed secp256k1 public key.
 pub type ClaimPublicKey = [u8; 33];
@@ -27,12 +26,6 @@ pub const CLAIM_DOMAIN: &[u8; 15] = b"bionft/claim/v2";
 pub const CLAIM_MESSAGE_DOMAIN: &[u8; 19] = b"bionft/claim-for/v2";
 /// Domain separator of the secret key derived from a claim secret.
 pub const CLAIM_KEY_DOMAIN: &[u8; 19] = b"bionft/claim-key/v2";
-
-fn sha256(input: &[u8]) -> [u8; 32] {
-    let mut out = <Sha2x256 as HashOutput>::Type::default();
-    ink::env::hash_bytes::<Sha2x256>(input, &mut out);
-    out
-}
 
 /// `SHA-256("bionft/claim/v2" ‖ public key)`: what a sample stores at mint.
 pub fn claim_commitment(key: &ClaimPublicKey) -> Commitment {

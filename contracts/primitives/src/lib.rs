@@ -237,13 +237,18 @@ pub fn salted_commitment(salt: &[u8], content: &[u8]) -> Commitment {
 /// `SHA2-256("bionft/subject/v1" ‖ record id LE)`. Nobody holds its key; it
 /// stands for "the subject of record N" in PSP34 `owner_of`.
 pub fn subject_placeholder_account(sample: RecordId) -> AccountId {
-    use ink::env::hash::{HashOutput, Sha2x256};
     let mut input = [0u8; 17 + 16];
     input[..17].copy_from_slice(b"bionft/subject/v1");
     input[17..].copy_from_slice(&sample.to_le_bytes());
+    AccountId::from(sha256(&input))
+}
+
+/// SHA-256 by the chain's host function (natively, ink!'s off-chain engine).
+fn sha256(input: &[u8]) -> [u8; 32] {
+    use ink::env::hash::{HashOutput, Sha2x256};
     let mut out = <Sha2x256 as HashOutput>::Type::default();
-    ink::env::hash_bytes::<Sha2x256>(&input, &mut out);
-    AccountId::from(out)
+    ink::env::hash_bytes::<Sha2x256>(input, &mut out);
+    out
 }
 
 #[cfg(test)]
