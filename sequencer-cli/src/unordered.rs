@@ -295,16 +295,15 @@ mod tests {
     use super::*;
 
     fn digest_of(budget: usize, items: &[u8]) -> Hash {
-        let mut u = Unordered::new(budget);
-        for &i in items {
-            u.push(Sha256::digest([i]).into()).unwrap();
-        }
-        let digest = u.finish(&[7; 32], items.len() as u64, 1).unwrap();
-        let mut u = Unordered::new(budget);
-        for &i in items {
-            u.push(Sha256::digest([i]).into()).unwrap();
-        }
-        let overlapped = u.finish(&[7; 32], items.len() as u64, 2).unwrap();
+        let filled = || {
+            let mut u = Unordered::new(budget);
+            for &i in items {
+                u.push(Sha256::digest([i]).into()).unwrap();
+            }
+            u
+        };
+        let digest = filled().finish(&[7; 32], items.len() as u64, 1).unwrap();
+        let overlapped = filled().finish(&[7; 32], items.len() as u64, 2).unwrap();
         assert_eq!(
             digest, overlapped,
             "hashing on a second thread changes nothing"
