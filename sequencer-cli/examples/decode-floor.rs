@@ -11,26 +11,15 @@
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::path::Path;
 use std::process::ExitCode;
 
 use noodles::{bam, bgzf};
 use sha2::{Digest, Sha256};
 
+use sequencer_cli::formats::Tap;
+use sequencer_cli::pipeline::ByteTap;
 use sequencer_cli::sha256x2;
-
-/// Hashes the file's bytes as they are read, like `bionft-seq`'s file digest.
-struct Tapped {
-    file: File,
-    hasher: Sha256,
-}
-
-impl Read for Tapped {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.file.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
 
 fn inflate(path: &str) -> io::Result<String> {
     let mut reader = bgzf::io::Reader::new(File::open(path)?);
@@ -41,11 +30,9 @@ fn inflate(path: &str) -> io::Result<String> {
 }
 
 fn c1_floor(path: &str) -> io::Result<String> {
-    let tapped = Tapped {
-        file: File::open(path)?,
-        hasher: Sha256::new(),
-    };
-    let mut reader = bam::io::Reader::new(tapped);
+    // The file digest is taken as `bionft-seq` takes it, by the same tap.
+    let tap = ByteTap::default();
+    let mut reader = bam::io::Reader::new(Tap::new(File::open(path)?, tap.clone()));
     reader.read_header()?;
     let inner = reader.get_mut();
     let (mut records, mut bytes) = (0u64, 0u64);
@@ -72,10 +59,8 @@ fn c1_floor(path: &str) -> io::Result<String> {
         };
         std::hint::black_box(digests);
     }
-    let mut rest = Vec::new();
-    inner.get_mut().file.read_to_end(&mut rest)?;
-    inner.get_mut().hasher.update(&rest);
-    let file_sha256 = inner.get_mut().hasher.clone().finalize();
+    drop(reader);
+    let file_sha256 = tap.finish(Path::new(path))?;
     Ok(format!(
         r#"{{"mode": "c1-floor", "records": {records}, "record_bytes": {bytes}, "file_sha256": "{}"}}"#,
         sequencer_cli::digest::hex(&file_sha256)

@@ -251,6 +251,12 @@ pub struct Tap<R> {
     tap: crate::pipeline::ByteTap,
 }
 
+impl<R> Tap<R> {
+    pub fn new(inner: R, tap: crate::pipeline::ByteTap) -> Self {
+        Tap { inner, tap }
+    }
+}
+
 impl<R: Read> Read for Tap<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
@@ -269,7 +275,7 @@ pub fn open<V: SourceVisitor>(
     visitor: V,
 ) -> io::Result<V::Output> {
     let file = File::open(path)?;
-    let tapped = Tap { inner: file, tap };
+    let tapped = Tap::new(file, tap);
     match format {
         Format::Bam => {
             let (header, source) = bam::open(tapped)?;

@@ -98,7 +98,7 @@ impl ByteTap {
     }
 
     /// Hashes whatever the decoder left unread, and returns the file's SHA-256.
-    fn finish(self, path: &Path) -> io::Result<Hash> {
+    pub fn finish(self, path: &Path) -> io::Result<Hash> {
         let mut file = File::open(path)?;
         file.seek(SeekFrom::Start(self.bytes()))?;
         let mut rest = Vec::new();
