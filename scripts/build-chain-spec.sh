@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNTIME=chain-spec/runtime
-NODE_DIR=chain-spec/node
+DEVNET_DIR=chain-spec/devnet
 SPECS=chain-spec/specs
 STAMP=$SPECS/inputs.sha256
 WASM=$RUNTIME/target/wasm32-unknown-unknown/release/bionft_runtime.wasm
@@ -28,7 +28,7 @@ inputs() {
   {
     find "$RUNTIME/src" -type f -name '*.rs'
     printf '%s\n' "$RUNTIME/Cargo.toml" "$RUNTIME/Cargo.lock" chain-spec/consortium.json \
-      "$NODE_DIR/gen-spec.mjs" "$NODE_DIR/package-lock.json" scripts/build-chain-spec.sh
+      "$DEVNET_DIR/gen-spec.mjs" "$DEVNET_DIR/package-lock.json" scripts/build-chain-spec.sh
   } | LC_ALL=C sort
 }
 
@@ -46,9 +46,9 @@ fi
 for tool in /usr/bin/cargo /usr/bin/rustc wasm-ld-22 node; do
   command -v "$tool" >/dev/null || { echo "build-chain-spec: $tool is missing: run scripts/setup.sh" >&2; exit 1; }
 done
-if [ ! -d "$NODE_DIR/node_modules/@acala-network/chopsticks-core" ]; then
-  echo "build-chain-spec: installing chain-spec/node (npm ci --ignore-scripts)" >&2
-  (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
+if [ ! -d "$DEVNET_DIR/node_modules/@acala-network/chopsticks-core" ]; then
+  echo "build-chain-spec: installing chain-spec/devnet (npm ci --ignore-scripts)" >&2
+  (cd "$DEVNET_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
 
 echo "build-chain-spec: compiling the runtime to wasm (cold: several CPU-minutes)" >&2
@@ -75,7 +75,7 @@ echo "build-chain-spec: runtime $(wc -c <"$WASM") bytes, sha256 $(sha256sum "$WA
 
 mkdir -p "$SPECS"
 for preset in dev consortium; do
-  node "$NODE_DIR/gen-spec.mjs" "$WASM" "$preset" "$SPECS/$preset.raw.json"
+  node "$DEVNET_DIR/gen-spec.mjs" "$WASM" "$preset" "$SPECS/$preset.raw.json"
 done
 stamp >"$STAMP.tmp" && mv "$STAMP.tmp" "$STAMP"
 echo "build-chain-spec: ok" >&2

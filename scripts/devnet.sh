@@ -9,7 +9,7 @@
 #   scripts/devnet.sh stop    [--port N]                stop the chain on that port
 #   scripts/devnet.sh status  [--port N]                print the endpoint if it runs (exit 1 if not)
 #
-# Default port 9944, default spec dev. It installs chain-spec/node's npm
+# Default port 9944, default spec dev. It installs chain-spec/devnet's npm
 # packages and rebuilds the specs (scripts/build-chain-spec.sh) only when they
 # are missing or stale. Only the endpoint goes to stdout, so
 # `endpoint=$(scripts/devnet.sh start --port 9955)` works. State is in memory:
@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NODE_DIR=chain-spec/node
+DEVNET_DIR=chain-spec/devnet
 RUN_DIR=chain-spec/.devnet
 cmd=start port=9944 spec=dev
 while [ $# -gt 0 ]; do
@@ -72,10 +72,10 @@ start() {
     echo "devnet: port $port is in use by another program; pick one with --port" >&2
     exit 1
   fi
-  if [ ! -d "$NODE_DIR/node_modules/@acala-network/chopsticks" ]; then
-    echo "devnet: installing chain-spec/node (npm ci --ignore-scripts)" >&2
+  if [ ! -d "$DEVNET_DIR/node_modules/@acala-network/chopsticks" ]; then
+    echo "devnet: installing chain-spec/devnet (npm ci --ignore-scripts)" >&2
     # npm reports on stdout; only the endpoint may go there.
-    (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
+    (cd "$DEVNET_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
   fi
   if ! scripts/build-chain-spec.sh --check; then
     echo "devnet: the chain specs are missing or older than their sources; rebuilding" >&2
@@ -85,8 +85,8 @@ start() {
   # Stop what this call started if anything below fails or is interrupted.
   trap 'stop; exit 1' INT TERM
   trap 'if [ $? -ne 0 ]; then stop; fi' EXIT
-  # chopsticks, through chain-spec/node/devnet.mjs (see there why not its CLI).
-  setsid node "$NODE_DIR/devnet.mjs" "chain-spec/specs/$spec.raw.json" "$port" >"$LOG" 2>&1 </dev/null &
+  # chopsticks, through chain-spec/devnet/devnet.mjs (see there why not its CLI).
+  setsid node "$DEVNET_DIR/devnet.mjs" "chain-spec/specs/$spec.raw.json" "$port" >"$LOG" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   for _ in $(seq 240); do
     if rpc_answers; then

@@ -25,9 +25,9 @@ if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
   echo "setup: installing npm tools (binaryen)" >&2
   (cd tools && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
-# chopsticks and the spec generator, pinned by chain-spec/node/package-lock.json.
-if [ ! -d chain-spec/node/node_modules/@acala-network/chopsticks ]; then
-  echo "setup: installing chain-spec/node (chopsticks)" >&2
-  (cd chain-spec/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
+# chopsticks and the spec generator, pinned by chain-spec/devnet/package-lock.json.
+if [ ! -d chain-spec/devnet/node_modules/@acala-network/chopsticks ]; then
+  echo "setup: installing chain-spec/devnet (chopsticks)" >&2
+  (cd chain-spec/devnet && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
 echo "setup: ok" >&2

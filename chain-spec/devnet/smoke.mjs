@@ -2,7 +2,7 @@
 // biosample contract bundle. Every check runs over JSON-RPC against the real
 // runtime; nothing is mocked.
 //
-//   node chain-spec/node/smoke.mjs [ws://127.0.0.1:9944] [target/ink/biosample/biosample.contract]
+//   node chain-spec/devnet/smoke.mjs [ws://127.0.0.1:9944] [target/ink/biosample/biosample.contract]
 //
 // Run it on a fresh dev chain (each `scripts/devnet.sh start` begins at
 // genesis); the bundle comes from `cargo xtask contracts`.
