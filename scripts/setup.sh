@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # postgresql: a real server for the indexer's PostgreSQL tests (started per test run);
-# curl: devnet readiness checks; zstd: compressing the runtime into chain specs.
-APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 postgresql curl zstd)
+# curl: devnet readiness checks; zstd: compressing the runtime into chain specs;
+# protobuf-compiler: protoc, which sc-network's build needs (bionft-node).
+APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 postgresql curl zstd protobuf-compiler)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
