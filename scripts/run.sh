@@ -4,60 +4,95 @@
 #
 #  1. set-up (scripts/setup.sh) and the contract build (cargo xtask contracts);
 #  2. a local consortium chain (scripts/devnet.sh: chopsticks serving the
-#     committed dev chain spec on loopback);
+#     committed dev chain spec on loopback), or with --network a real network
+#     of bionft-node processes (scripts/network.sh: four biobank validators
+#     with Aura and GRANDPA, and an archive node serving RPC);
 #  3. the story over JSON-RPC (bionft-story): deploy the contracts, mint a
 #     newborn's sample, hash real sequencing files from ../shared/data and
 #     register their lineage, grant a researcher access, check and log it;
-#  4. the indexer (bionft-indexer) follows the chain into SQLite and serves its
-#     HTTP API; the lineage and the audit trail it answers are printed.
+#  4. the indexer (bionft-indexer) follows the chain's finalized blocks into
+#     SQLite and serves its HTTP API, started as soon as the contracts are
+#     deployed so it follows the rest of the story live; the lineage and the
+#     audit trail it answers are printed.
 #
 # The chain and the indexer stop at the end; pass --keep to leave both
-# running (the script prints how to stop them). Outputs go to target/demo/.
+# running (the script prints how to stop them). Outputs go to target/demo/
+# (the network's state to target/demo/network/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-keep=false
-[ "${1:-}" = "--keep" ] && keep=true
+keep=false network=false
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=true ;;
+    --network) network=true ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run: unknown argument $arg (--keep, --network)" >&2; exit 2 ;;
+  esac
+done
 OUT=target/demo
 PORT=${BIONFT_PORT:-9944}
 API=127.0.0.1:${BIONFT_API_PORT:-8080}
+export BIONFT_NETWORK_DIR=$OUT/network
 
 step() { printf '\n==> %s\n' "$*" >&2; }
+rpc() { # rpc METHOD [PARAMS-JSON] on the chain's RPC port
+  curl -sf -H 'Content-Type: application/json' \
+    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":${2:-[]}}" "http://127.0.0.1:$PORT"
+}
 
 step "set-up and builds"
 scripts/setup.sh
 cargo xtask contracts
 # Debug builds: they share target/ with scripts/test.sh, and the demo's files are small.
 cargo build --quiet -p e2e-tests -p indexer -p bionft-client
+$network && cargo build --quiet --locked --manifest-path chain-spec/node/Cargo.toml
 BIN=target/debug
 mkdir -p "$OUT"
-rm -f "$OUT/index.sqlite"*
+rm -f "$OUT/index.sqlite"* "$OUT/deployment.json"
 
-step "local chain"
-endpoint=$(scripts/devnet.sh start --port "$PORT")
-indexer_pid=""
+indexer_pid="" story_pid=""
+if $network; then
+  step "a four-biobank network of bionft-node ($BIONFT_NETWORK_DIR)"
+  scripts/network.sh clean
+  endpoint=$(scripts/network.sh start)
+  PORT=${endpoint##*:}
+  stop_chain() { scripts/network.sh stop || true; }
+  stop_hint="scripts/network.sh stop (BIONFT_NETWORK_DIR=$BIONFT_NETWORK_DIR)"
+else
+  step "local chain"
+  endpoint=$(scripts/devnet.sh start --port "$PORT")
+  stop_chain() { scripts/devnet.sh stop --port "$PORT" || true; }
+  stop_hint="scripts/devnet.sh stop --port $PORT"
+fi
 cleanup() {
+  [ -n "$story_pid" ] && kill "$story_pid" 2>/dev/null || true
   [ -n "$indexer_pid" ] && kill "$indexer_pid" 2>/dev/null || true
-  scripts/devnet.sh stop --port "$PORT" || true
+  stop_chain
 }
-$keep || trap cleanup EXIT
+if $keep; then trap '[ $? -eq 0 ] || cleanup' EXIT; else trap cleanup EXIT; fi
 
-step "the story over JSON-RPC ($endpoint)"
-"$BIN/bionft-story" --endpoint "$endpoint" --deployment "$OUT/deployment.json" --json >"$OUT/story.json"
-vcf=$(sed -n 's/.*"vcf":"\([0-9]*\)".*/\1/p' "$OUT/story.json")
-
-step "indexer following the chain (SQLite: $OUT/index.sqlite, API: http://$API)"
+step "the story over JSON-RPC ($endpoint), the indexer following it (SQLite: $OUT/index.sqlite, API: http://$API)"
+"$BIN/bionft-story" --endpoint "$endpoint" --deployment "$OUT/deployment.json" --json >"$OUT/story.json" &
+story_pid=$!
+# bionft-story writes the deployment file once the contracts exist.
+until [ -f "$OUT/deployment.json" ]; do
+  kill -0 "$story_pid" 2>/dev/null || { wait "$story_pid"; exit 1; }
+  sleep 0.2
+done
 "$BIN/bionft-indexer" run --quiet --poll-ms 200 --deployment "$OUT/deployment.json" \
   --db "$OUT/index.sqlite" --listen "$API" &
 indexer_pid=$!
-head=$(curl -sf -H 'Content-Type: application/json' \
-  -d '{"id":1,"jsonrpc":"2.0","method":"chain_getHeader","params":[]}' "http://127.0.0.1:$PORT" |
+wait "$story_pid"
+story_pid=""
+vcf=$(sed -n 's/.*"vcf":"\([0-9]*\)".*/\1/p' "$OUT/story.json")
+finalized=$(rpc chain_getHeader "[$(rpc chain_getFinalizedHead | sed -n 's/.*"result":\("0x[0-9a-f]*"\).*/\1/p')]" |
   sed -n 's/.*"number":"0x\([0-9a-f]*\)".*/\1/p')
-for _ in $(seq 150); do
+for _ in $(seq 300); do
   indexed=$(curl -sf "http://$API/status" | sed -n 's/.*"block":\([0-9]*\).*/\1/p' || true)
-  [ -n "$indexed" ] && [ "$indexed" -ge $((16#$head)) ] && break
+  [ -n "$indexed" ] && [ "$indexed" -ge $((16#$finalized)) ] && break
+  kill -0 "$indexer_pid" 2>/dev/null || { echo "run: the indexer exited" >&2; exit 1; }
   sleep 0.2
 done
-
 step "lineage of the variants (record $vcf), as the indexer serves it (Graphviz DOT)"
 curl -sf "http://$API/records/$vcf/lineage.dot?depth=8"
 step "audit trail: who read record $vcf, under which grant, and was it covered then?"
@@ -72,6 +107,6 @@ print("receipt %s: under grant %s (%s, now %s); covered when it happened: %s"
 
 if $keep; then
   echo >&2
-  echo "chain: $endpoint (scripts/devnet.sh stop --port $PORT); indexer API: http://$API/openapi.json (kill $indexer_pid)" >&2
+  echo "chain: $endpoint ($stop_hint); indexer API: http://$API/openapi.json (kill $indexer_pid)" >&2
   echo "try: target/debug/bionft --deployment $OUT/deployment.json --endpoint $endpoint host check --grantee //Ferdie --record $vcf --purpose HMB" >&2
 fi

@@ -3,7 +3,9 @@
 # Sets up the toolchain if needed, checks the committed chain specs are
 # current, builds the contracts to wasm, then runs formatting and lint checks
 # and every test of the workspace (the end-to-end tests start their own local
-# chains on free loopback ports and stop them).
+# chains on free loopback ports and stop them). bionft-node, in its own
+# workspace, is checked and built before the tests, which run the story on a
+# network of it; the full fault suite is scripts/test-network.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +22,11 @@ step "contracts → wasm (target/ink/)"
 cargo xtask contracts
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-step "tests"
+NODE_MANIFEST=chain-spec/node/Cargo.toml
+step "bionft-node (chain-spec/node, its own workspace): format, clippy, unit tests, build"
+cargo fmt --manifest-path "$NODE_MANIFEST" --check
+cargo clippy --manifest-path "$NODE_MANIFEST" --all-targets --locked -- -D warnings
+cargo test --manifest-path "$NODE_MANIFEST" --locked
+cargo build --manifest-path "$NODE_MANIFEST" --locked
+step "tests (tests/network runs the story on a four-biobank network of bionft-node)"
 cargo test --workspace --locked

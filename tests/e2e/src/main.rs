@@ -40,13 +40,20 @@ async fn run(args: Args) -> Result<()> {
         .as_deref()
         .map_or_else(Inputs::default_shared, Inputs::from_shared);
     let json = args.json;
-    let outcome = story::run(&args.endpoint, &inputs, |line| {
-        if json {
-            eprintln!("{line}");
-        } else {
-            println!("{line}");
-        }
-    })
+    // The deployment file is written as soon as the contracts exist, so an
+    // indexer can start from it and follow the rest of the story live.
+    let outcome = story::run_with(
+        &args.endpoint,
+        &inputs,
+        |line| {
+            if json {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+        },
+        |deployment| deployment.save(&args.deployment),
+    )
     .await?;
     outcome.deployment.save(&args.deployment)?;
     if json {

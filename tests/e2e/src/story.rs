@@ -89,7 +89,18 @@ fn file_commitment(path: &Path, salt: &[u8], reference: Option<&Path>) -> Result
 }
 
 /// Runs the story against the chain at `endpoint`; `say` narrates each step.
-pub async fn run(endpoint: &str, inputs: &Inputs, mut say: impl FnMut(String)) -> Result<Outcome> {
+pub async fn run(endpoint: &str, inputs: &Inputs, say: impl FnMut(String)) -> Result<Outcome> {
+    run_with(endpoint, inputs, say, |_| Ok(())).await
+}
+
+/// [`run`], calling `on_deployed` as soon as the contracts are deployed (before
+/// the first sample is minted), e.g. to start an indexer that follows the rest live.
+pub async fn run_with(
+    endpoint: &str,
+    inputs: &Inputs,
+    mut say: impl FnMut(String),
+    on_deployed: impl FnOnce(&Deployment) -> Result<()>,
+) -> Result<Outcome> {
     let chain = Chain::connect(endpoint).await?;
     let [alice, bob, charlie, dave, eve] =
         ["//Alice", "//Bob", "//Charlie", "//Dave", "//Eve"].map(|k| signer(k).expect("dev key"));
@@ -104,6 +115,7 @@ pub async fn run(endpoint: &str, inputs: &Inputs, mut say: impl FnMut(String)) -
         "deployed biosample at {} and consent at {}",
         deployment.biosample.address, deployment.consent.address
     ));
+    on_deployed(&deployment)?;
 
     // The biobank's secrets for this newborn: never on chain.
     let salt = b"per-sample salt kept by the biobank and guardians".to_vec();

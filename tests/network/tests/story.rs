@@ -1,0 +1,124 @@
+//! The BioNFT story on a real four-biobank network, over RPC to the archive
+//! node, with GRANDPA finality and the indexer following live; then one
+//! validator lost: blocks and finality go on, and the clients notice nothing.
+//! (`scripts/test.sh` runs this; the other fault cases are in `faults.rs`.)
+
+use e2e_tests::http::get_json;
+use e2e_tests::indexer::Indexer;
+use e2e_tests::story::{self, Inputs};
+use network_tests::{workspace_binary, Network};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
+    let net = Network::start(4).expect("a four-biobank network starts and finalizes");
+    let (_, first_finalized) = net.heads(0).unwrap();
+    assert!(first_finalized > 0, "start returns after a finalized block");
+
+    // The story, with the indexer started from the deployment file as soon as
+    // the contracts exist, following every later block live.
+    let deployment = net.dir().join("deployment.json");
+    let mut indexer = None;
+    let outcome = story::run_with(
+        &net.endpoint,
+        &Inputs::default_shared(),
+        |line| eprintln!("story: {line}"),
+        |d| {
+            d.save(&deployment)?;
+            let bin = workspace_binary("bionft-indexer")?;
+            indexer = Some(Indexer::start(
+                &bin,
+                &deployment,
+                &net.dir().join("index.sqlite"),
+                0,
+            )?);
+            Ok(())
+        },
+    )
+    .await
+    .expect("the story runs on the network");
+    let mut indexer = indexer.expect("the indexer started after the deployment");
+
+    // The deployment pins the network's real genesis, not chopsticks' fixed one.
+    let chain = bionft_client::chain::Chain::connect(&net.endpoint)
+        .await
+        .unwrap();
+    assert_eq!(outcome.deployment.genesis_hash, chain.genesis_hash());
+    assert_ne!(chain.genesis_hash(), format!("0x{}", "45".repeat(32)));
+
+    // The indexer reaches the finalized head and answers as on the devnet.
+    let (head, head_hash) = chain.finalized_head().await.unwrap();
+    indexer
+        .wait_for(head)
+        .expect("the indexer reaches the finalized head");
+    let get = |path: &str| get_json(indexer.addr, path).unwrap();
+    let vcf = outcome.vcf;
+    let lineage = get(&format!("/records/{vcf}/lineage?depth=8"));
+    let mut records: Vec<u64> = lineage["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["record"].as_u64())
+        .collect();
+    records.sort_unstable();
+    let story_records = [
+        outcome.sample,
+        outcome.aliquot,
+        outcome.run,
+        outcome.reads,
+        outcome.bam,
+        outcome.bam2,
+        outcome.vcf,
+    ];
+    assert_eq!(
+        records,
+        story_records.map(|r| r as u64).to_vec(),
+        "{lineage}"
+    );
+    let receipts = get(&format!("/records/{vcf}/receipts"));
+    assert_eq!(receipts["items"].as_array().unwrap().len(), 1, "{receipts}");
+    let receipt = get(&format!("/receipts/{}", outcome.receipt));
+    assert_eq!(receipt["covered"], true, "{receipt}");
+    assert_eq!(
+        get(&format!("/grants/{}", outcome.grant))["state"],
+        "active"
+    );
+    let status = get("/status");
+    let indexed = status["block"].as_u64().unwrap();
+    assert!(indexed >= u64::from(head), "{status}");
+    assert!(head_hash != [0; 32]);
+
+    // One of four validators crashes: the other three (more than 2/3) go on
+    // authoring and finalizing, and a client's transaction still finalizes.
+    net.kill(3).unwrap();
+    let (best, finalized) = net.heads(0).unwrap();
+    net.wait_until(
+        0,
+        Duration::from_secs(90),
+        "3 more finalized blocks",
+        |b, f| b >= best + 3 && f >= finalized + 3,
+    )
+    .expect("blocks and finality go on with 3 of 4 validators");
+    let ferdie = bionft_client::keys::signer("//Ferdie").unwrap();
+    let eve = bionft_client::keys::account("//Eve").unwrap();
+    chain
+        .transfer(&ferdie, &eve, 1_000_000_000_000)
+        .await
+        .expect("a transaction finalizes with 3 of 4 validators");
+    let bionft = bionft_client::ops::Bionft::open(chain, &outcome.deployment)
+        .await
+        .unwrap();
+    let record = bionft.get_record(outcome.vcf).await.unwrap();
+    assert!(record.is_some(), "contract reads still work");
+
+    // Back again, the crashed validator catches up with the others.
+    net.restart(3).unwrap();
+    let (_, finalized) = net.heads(0).unwrap();
+    net.wait_until(
+        3,
+        Duration::from_secs(120),
+        "the network's finalized head",
+        |_, f| f >= finalized,
+    )
+    .expect("the restarted validator catches up");
+}
