@@ -4,8 +4,8 @@
 # current, builds the contracts to wasm, then runs formatting and lint checks
 # and every test of the workspace (the end-to-end tests start their own local
 # chains on free loopback ports and stop them). bionft-node, in its own
-# workspace, is checked and built before the tests, which run the story on a
-# network of it; the full fault suite is scripts/test-network.sh.
+# workspace, is checked and built before the tests, which run the story and
+# the fault cases on a network of it (scripts/test-network.sh runs only those).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +28,5 @@ cargo fmt --manifest-path "$NODE_MANIFEST" --check
 cargo clippy --manifest-path "$NODE_MANIFEST" --all-targets --locked -- -D warnings
 cargo test --manifest-path "$NODE_MANIFEST" --locked
 cargo build --manifest-path "$NODE_MANIFEST" --locked
-step "tests (tests/network runs the story on a four-biobank network of bionft-node)"
+step "tests (tests/network: the story and faults on four biobanks of bionft-node, ~10 min)"
 cargo test --workspace --locked

@@ -1,7 +1,7 @@
 //! The BioNFT story on a real four-biobank network, over RPC to the archive
 //! node, with GRANDPA finality and the indexer following live; then one
 //! validator lost: blocks and finality go on, and the clients notice nothing.
-//! (`scripts/test.sh` runs this; the other fault cases are in `faults.rs`.)
+//! The other fault cases are in `faults.rs`.
 
 use e2e_tests::http::get_json;
 use e2e_tests::indexer::Indexer;
