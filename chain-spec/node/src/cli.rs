@@ -1,8 +1,10 @@
 //! The command line: run a node (the default), or one of the subcommands a
 //! biobank operator needs.
 
-/// What a biobank operator does, shown after `--help`'s option list.
-const RECIPE: &str = "\
+/// What a biobank operator does, shown at the top of `--help` (sc-cli builds
+/// the help's about text from `SubstrateCli::description` and sets its own
+/// footer, so this goes into the description).
+pub const RECIPE: &str = "\
 A biobank's validator, once:
   bionft-node key generate-node-key --file node.key
   bionft-node key insert --chain consortium --base-path DIR --key-type aura --scheme sr25519 --suri <aura secret>
@@ -18,7 +20,6 @@ consortium.json. Validators serve only the safe RPC methods unless
 
 /// The node's command line: `sc-cli`'s run options, or a subcommand.
 #[derive(Debug, clap::Parser)]
-#[command(after_help = RECIPE)]
 pub struct Cli {
     #[command(subcommand)]
     pub subcommand: Option<Subcommand>,

@@ -19,7 +19,11 @@ impl SubstrateCli for Cli {
     }
 
     fn description() -> String {
-        env!("CARGO_PKG_DESCRIPTION").into()
+        format!(
+            "{}\n\n{}",
+            env!("CARGO_PKG_DESCRIPTION"),
+            crate::cli::RECIPE
+        )
     }
 
     fn author() -> String {
@@ -27,7 +31,7 @@ impl SubstrateCli for Cli {
     }
 
     fn support_url() -> String {
-        "https://github.com/bionft/bionft/issues".into()
+        "the BioNFT repository's issues (see chain-spec/README.md)".into()
     }
 
     fn copyright_start_year() -> i32 {

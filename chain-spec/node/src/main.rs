@@ -17,6 +17,9 @@ mod rpc;
 mod runtime_api;
 mod service;
 
-fn main() -> sc_cli::Result<()> {
-    command::run()
+fn main() {
+    if let Err(e) = command::run() {
+        eprintln!("bionft-node: {e}");
+        std::process::exit(1);
+    }
 }
