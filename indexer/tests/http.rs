@@ -7,6 +7,7 @@ mod common;
 use axum::body::{to_bytes, Body};
 use axum::http::{Request, StatusCode};
 use indexer::follow::{follow, FollowOptions};
+use indexer::health::Health;
 use indexer::ingest::Contracts;
 use indexer::source::FileSource;
 use indexer::store::Store;
@@ -56,16 +57,20 @@ fn indexed(url: &str, rt: &tokio::runtime::Runtime) -> Arc<Store> {
         store.writer(&contracts).unwrap(),
         contracts,
         &opts,
+        &Health::new("stream", 1),
     ))
     .unwrap();
     store
 }
 
 async fn get(store: &Arc<Store>, uri: &str) -> (StatusCode, String, Vec<u8>) {
-    let response = indexer::http::router(store.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response = indexer::http::router(indexer::http::App {
+        store: store.clone(),
+        source: None,
+    })
+    .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+    .await
+    .unwrap();
     let status = response.status();
     let ctype = response
         .headers()
