@@ -354,7 +354,7 @@ impl<S: BlockSource> Follower<'_, S> {
     /// The source's finalized head, noted as a sign of life.
     async fn head(&mut self) -> Result<BlockRef, FollowError> {
         let head = self.source.finalized_head().await?;
-        self.health.following(head.number);
+        self.health.seen_head(head.number);
         self.backoff.reset();
         self.away_since = None;
         Ok(head)
@@ -419,6 +419,7 @@ impl<S: BlockSource> Follower<'_, S> {
                 self.previous = Some(c.hash);
             }
         }
+        self.health.following();
         loop {
             let head = self.head().await?;
             if head.number + 1 < self.next {

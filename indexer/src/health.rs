@@ -104,9 +104,14 @@ impl Health {
         st.message = message;
     }
 
-    /// The source reported finalized head `head`.
-    pub fn following(&self, head: u32) {
+    /// The source reported finalized head `head` (what the follower makes
+    /// of it comes next: following, waiting or refused).
+    pub fn seen_head(&self, head: u32) {
         self.inner.lock().expect("health lock").finalized_head = Some(head);
+    }
+
+    /// The node holds the indexed history: reading it.
+    pub fn following(&self) {
         self.set(
             SourceState::Following,
             true,
@@ -174,7 +179,13 @@ mod tests {
             (SourceState::Connecting, false, None)
         );
 
-        h.following(20);
+        h.seen_head(20);
+        assert_eq!(
+            h.view(None).state,
+            SourceState::Connecting,
+            "not judged yet"
+        );
+        h.following();
         assert_eq!(h.view(None).lag, Some(16), "blocks 5..=20 to go");
         assert_eq!(h.view(Some(12)).lag, Some(8));
         let up = h.view(Some(20));
@@ -190,7 +201,8 @@ mod tests {
         assert_eq!(down.last_error.as_deref(), Some("connection refused"));
         assert_eq!(down.finalized_head, Some(20), "the last head seen stays");
 
-        h.following(25);
+        h.seen_head(25);
+        h.following();
         let back = h.view(Some(20));
         assert_eq!(
             (back.state, back.connected, back.lag),
