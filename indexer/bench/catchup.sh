@@ -10,8 +10,10 @@
 #       # measure on a chain built before (same shape), without building one
 # BASELINE is a bionft-indexer binary built from another commit (e.g. `git
 # stash -u && cargo build -p indexer --bins && cp target/debug/bionft-indexer
-# /tmp/bionft-indexer-old && git stash pop`). Debug builds, as scripts/run.sh
-# uses them. Figures go to stdout; BENCHMARKS.md records them.
+# /tmp/bionft-indexer-old && git stash pop`). It times the debug builds that
+# scripts/run.sh uses; build them first:
+#   cargo build -p indexer -p e2e-tests -p bionft-client
+# Figures go to stdout; BENCHMARKS.md records them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BLOCKS=${BLOCKS:-5000}
@@ -21,8 +23,10 @@ BASELINE=${BASELINE:-}
 CHAIN=${CHAIN:-}
 DEPLOYMENT=${DEPLOYMENT:-}
 
-cargo build --quiet -p indexer -p e2e-tests -p bionft-client >&2
 BIN=$PWD/target/debug
+for b in bionft-indexer bionft-story bionft; do
+  [ -x "$BIN/$b" ] || { echo "bench: $BIN/$b is missing; cargo build -p indexer -p e2e-tests -p bionft-client" >&2; exit 2; }
+done
 WORK=$(mktemp -d /tmp/bionft-catchup.XXXXXX)
 if [ -n "$CHAIN" ]; then
   endpoint=$CHAIN

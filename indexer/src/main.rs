@@ -270,6 +270,12 @@ fn ingest(
 > {
     let (origin, contracts, start) = origin_and_contracts(args)?;
     let writer = store.writer(&contracts)?;
+    if let (Some(from), Some(cursor)) = (args.from_block, writer.cursor()) {
+        eprintln!(
+            "bionft-indexer: --from-block {from} ignored: the database continues after block {}",
+            cursor.number
+        );
+    }
     let options = args.options(start, exit_at_head);
     let endpoint = match &origin {
         Origin::File(_) => args
@@ -398,5 +404,24 @@ fn main() -> std::process::ExitCode {
             eprintln!("bionft-indexer: error: {e}");
             std::process::ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_is_the_deployment_block_unless_given_and_never_after_it() {
+        assert_eq!(start(None, Some(40)).unwrap(), Start::Deployment(40));
+        assert_eq!(start(None, None).unwrap(), Start::Deployment(1));
+        assert_eq!(start(Some(12), Some(40)).unwrap(), Start::Given(12));
+        assert_eq!(start(Some(40), Some(40)).unwrap(), Start::Given(40));
+        assert_eq!(start(Some(90), None).unwrap(), Start::Given(90));
+        let refused = start(Some(41), Some(40)).unwrap_err().to_string();
+        assert!(
+            refused.contains("after block 40") && refused.contains("blocks 40–40"),
+            "{refused}"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use indexer::follow::{follow, FollowError, FollowOptions};
+use indexer::follow::{follow, FollowError, FollowOptions, Start};
 use indexer::health::Health;
 use indexer::ingest::Contracts;
 use indexer::source::{Block, ContractEvent, FileSource};
@@ -285,4 +285,35 @@ fn a_database_of_other_contracts_or_a_second_writer_is_refused() {
         );
         assert_eq!(store.cursor().unwrap().unwrap().number, blocks[5].number);
     }
+}
+
+#[test]
+fn an_empty_database_starts_where_told_and_a_given_start_above_the_head_is_refused() {
+    let blocks = stream(40);
+    let head = blocks.last().unwrap().number;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stream");
+    common::record(&path, &blocks);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let source = FileSource::open(&path).unwrap();
+    // Each run on a fresh (SQLite) database: the start applies to empty ones only.
+    let run_from = |start: Start| {
+        let db = dir.path().join(format!("{start:?}.sqlite"));
+        let store = Store::open(db.to_str().unwrap()).unwrap();
+        let options = FollowOptions { start, ..opts() };
+        let writer = store.writer(&CONTRACTS).unwrap();
+        rt.block_on(follow(&source, writer, CONTRACTS, &options, &health()))
+    };
+
+    let (_, summary) = run_from(Start::Deployment(5)).unwrap();
+    assert_eq!(summary.blocks, u64::from(head - 4), "blocks 5..=head");
+
+    let err = run_from(Start::Given(head + 1)).err().expect("refused");
+    assert!(
+        matches!(err, FollowError::FromBlockAboveHead { from, head: h } if from == head + 1 && h == head),
+        "{err}"
+    );
+    // The deployment block not reached yet: a node that is behind.
+    let err = run_from(Start::Deployment(head + 1)).err().expect("behind");
+    assert!(matches!(err, FollowError::Behind { .. }), "{err}");
 }
