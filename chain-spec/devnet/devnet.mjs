@@ -20,6 +20,11 @@
 //   starts. The served genesis gets `Timestamp::Now` = the start of the
 //   current slot, so both come from storage and chain time starts now.
 //   The spec file itself is not changed.
+//
+// chopsticks keeps the newest 500 blocks in memory and, without a database,
+// forgets older ones: it then answers `chain_getBlockHash` for them with the
+// genesis hash. BIONFT_DEVNET_MEMORY_BLOCKS=N keeps N (e.g. for the
+// indexer's catch-up benchmark over thousands of blocks).
 
 import { readFileSync } from 'node:fs';
 import {
@@ -70,6 +75,7 @@ top[nowKey] = bnToHex(Math.floor(Date.now() / slot) * slot, { bitLength: 64, isL
 const chain = await setup({
   genesis: new GenesisWithoutChildTries(spec),
   buildBlockMode: BuildBlockMode.Instant,
+  maxMemoryBlockCount: Number(process.env.BIONFT_DEVNET_MEMORY_BLOCKS ?? 500),
 });
 const server = await createServer(handler({ chain }), Number(port), host);
 console.log(`devnet: ${spec.id} on ws://${server.addr} (block #${chain.head.number})`);

@@ -3,6 +3,7 @@
 //! 4xx with a JSON body `{"error": {"status", "code", "message"}}`. The API
 //! is documented in `openapi.json`, served at `/openapi.json`.
 
+use crate::health::{Health, SourceView};
 use crate::queries::{AsOf, Direction, GrantsOf, Page, QueryError, ReceiptsOf};
 use crate::store::Store;
 use crate::{lineage, Account};
@@ -77,15 +78,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     }
 }
 
-type App = Arc<Store>;
+/// What the handlers read: the database, and the follower's report on its
+/// source when this process follows the chain (`run`; not `serve`).
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<Store>,
+    pub source: Option<Arc<Health>>,
+}
 type Answer<T> = Result<T, ApiError>;
 
 /// Runs a store query on a blocking thread (the drivers are synchronous).
 async fn ask<T: Send + 'static>(
-    store: App,
+    app: App,
     f: impl FnOnce(&Store) -> Result<T, QueryError> + Send + 'static,
 ) -> Answer<T> {
-    tokio::task::spawn_blocking(move || f(&store))
+    tokio::task::spawn_blocking(move || f(&app.store))
         .await
         .map_err(|e| ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -114,8 +121,8 @@ fn commitment(text: &str) -> Answer<[u8; 32]> {
     Ok(out)
 }
 
-/// Builds the API's router over `store`.
-pub fn router(store: Arc<Store>) -> Router {
+/// Builds the API's router over `app`.
+pub fn router(app: App) -> Router {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/status", get(status))
@@ -144,15 +151,29 @@ pub fn router(store: Arc<Store>) -> Router {
                 message: "no such endpoint; see /openapi.json".into(),
             }
         })
-        .with_state(store)
+        .with_state(app)
 }
 
 async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
+/// `/status`: the indexed head, and how the follower's source is doing.
+#[derive(serde::Serialize)]
+struct Status {
+    #[serde(flatten)]
+    indexed: crate::queries::Moment,
+    /// `null` when this process does not follow the chain (`serve`).
+    source: Option<SourceView>,
+}
+
 async fn status(State(app): State<App>) -> Answer<impl IntoResponse> {
-    Ok(Json(ask(app, |s| s.status()).await?))
+    let source = app.source.clone();
+    let indexed = ask(app, |s| s.status()).await?;
+    Ok(Json(Status {
+        source: source.map(|h| h.view(indexed.block)),
+        indexed,
+    }))
 }
 
 /// `block` or `time`, at most one: the moment a question is asked at.

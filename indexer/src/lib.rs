@@ -6,12 +6,13 @@
 //! receipts, and "was this access covered?" at any block or time.
 //!
 //! How it fits together:
-//! - [`source`]: the [`source::BlockSource`] seam (finalized head, block by
-//!   number) and a recorded-stream file source; the RPC source implements
-//!   the same trait.
+//! - [`source`]: the [`source::BlockSource`] seam (finalized head, ranges of
+//!   blocks) and a recorded-stream file source; [`rpc`] is the live one, a
+//!   node over JSON-RPC with many blocks in flight.
 //! - [`ingest`]: a pure function from a block to the rows it adds.
 //! - [`follow`]: the loop that checks continuity and commits rows with the
-//!   cursor in one transaction.
+//!   cursor in one transaction, and rides out a source that goes away
+//!   ([`backoff`]), reporting on it through [`health`] (`/status`).
 //! - [`db`], [`store`]: the storage seam (one SQL text, two engines) and the schema.
 //! - [`queries`], [`judge`], [`lineage`]: the answers; consent is judged by
 //!   the contract's own `Grant::covers` and `Purpose::permits`.
@@ -19,8 +20,10 @@
 //! - [`synth`]: synthetic streams for benchmarks and crash tests.
 
 pub mod account;
+pub mod backoff;
 pub mod db;
 pub mod follow;
+pub mod health;
 pub mod http;
 pub mod ingest;
 pub mod judge;

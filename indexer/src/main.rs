@@ -1,7 +1,8 @@
 //! `bionft-indexer`: the command-line front of the [`indexer`] crate.
 
 use clap::{Args, Parser, Subcommand};
-use indexer::follow::{follow, FollowOptions};
+use indexer::follow::{follow, FollowOptions, Start};
+use indexer::health::Health;
 use indexer::ingest::Contracts;
 use indexer::rpc::RpcSource;
 use indexer::source::{FileSink, FileSource};
@@ -22,8 +23,9 @@ Examples:
   curl 'http://127.0.0.1:8080/records/9/lineage?depth=8'
   curl 'http://127.0.0.1:8080/access?record=9&grantee=0x…&purpose=HMB&block=120'
 
-  # Follow a live chain (addresses and endpoint from `bionft deploy`'s file) and serve:
+  # Follow a live chain (addresses, endpoint and first block from `bionft deploy`'s file) and serve:
   bionft-indexer run --deployment deployment.json --db index.sqlite
+  curl http://127.0.0.1:8080/status     # indexed head; source connected, lag, last error
 
   # Follow a stream another process appends to, serving queries meanwhile, on PostgreSQL:
   bionft-indexer run --source stream.bin --db postgres://indexer@localhost/bionft \\
@@ -41,6 +43,12 @@ The API is described at /openapi.json. Exit status: 0 done, 2 error.";
 /// killed at any moment and restarted: it resumes after the last committed
 /// block, never applies a block twice, and refuses a chain whose block at the
 /// cursor has another hash (a reset node or another fork).
+///
+/// `run` is meant to be left running: when the node goes away it keeps
+/// serving what is indexed, retries with exponential back-off and resumes
+/// at the cursor; a node that is behind the index (re-syncing) is waited
+/// for; `/status` says which (source connected or not, since when, the last
+/// error, the chain's finalized head and the lag).
 #[derive(Parser)]
 #[command(name = "bionft-indexer", version, after_help = EXAMPLES)]
 struct Cli {
@@ -132,9 +140,12 @@ struct IngestArgs {
     /// The consent contract's address (0x-hex or SS58).
     #[arg(long, requires = "biosample")]
     consent: Option<Account>,
-    /// First block to read into an empty database.
-    #[arg(long, default_value_t = 1)]
-    from_block: u32,
+    /// First block to read into an empty database. Default: the deployment
+    /// file's `deployed_at_block`, else 1. Refused when it is after the
+    /// deployment block (the contracts' earlier events would be missing from
+    /// every answer) or above the chain's finalized head.
+    #[arg(long)]
+    from_block: Option<u32>,
     /// Commit after at most this many blocks …
     #[arg(long, default_value_t = 1_000)]
     batch_blocks: usize,
@@ -144,20 +155,38 @@ struct IngestArgs {
     /// How often to ask for a new finalized head while waiting, in ms.
     #[arg(long, default_value_t = 2_000)]
     poll_ms: u64,
+    /// Blocks fetched concurrently over RPC during catch-up (1: one at a time).
+    #[arg(long, default_value_t = 64)]
+    rpc_window: usize,
+    /// Longest wait between attempts to reach a node that is away, in s
+    /// (waits double from 0.5 s up to this, with jitter).
+    #[arg(long, default_value_t = 30)]
+    retry_max_secs: u64,
+    /// Give up (exit 2) once the node has been away this long, in s.
+    /// Default: never for `run` and `ingest --follow`, 60 for `ingest`.
+    #[arg(long)]
+    give_up_after_secs: Option<u64>,
     /// No progress lines on stderr.
     #[arg(long)]
     quiet: bool,
 }
 
 impl IngestArgs {
-    fn options(&self, exit_at_head: bool) -> FollowOptions {
+    fn options(&self, start: Start, exit_at_head: bool) -> FollowOptions {
+        let give_up_after = self
+            .give_up_after_secs
+            .or(exit_at_head.then_some(60))
+            .map(Duration::from_secs);
         FollowOptions {
-            from_block: self.from_block,
+            start,
             batch_blocks: self.batch_blocks.max(1),
             batch_events: self.batch_events.max(1),
             exit_at_head,
             poll: Duration::from_millis(self.poll_ms),
+            retry_cap: Duration::from_secs(self.retry_max_secs.max(1)),
+            give_up_after,
             progress: !self.quiet,
+            ..FollowOptions::default()
         }
     }
 }
@@ -173,11 +202,29 @@ fn open(db: &DbArg) -> Result<Arc<Store>, Error> {
 /// Where blocks come from.
 enum Origin {
     File(FileSource),
-    Rpc(String),
+    Rpc(RpcSource),
 }
 
-/// The block origin and the contracts to index, from the flags or a deployment file.
-fn origin_and_contracts(args: &IngestArgs) -> Result<(Origin, Contracts), Error> {
+/// Where an empty database starts: `--from-block`, else the deployment
+/// block, else block 1. A start after the deployment block is refused.
+fn start(from_block: Option<u32>, deployed_at: Option<u32>) -> Result<Start, Error> {
+    match (from_block, deployed_at) {
+        (Some(from), Some(deployed)) if from > deployed => Err(format!(
+            "--from-block {from} is after block {deployed}, where the contracts were deployed: \
+             their events in blocks {deployed}–{} would be missing and every answer incomplete; \
+             start at or before block {deployed} (or leave --from-block out)",
+            from - 1
+        )
+        .into()),
+        (Some(from), _) => Ok(Start::Given(from)),
+        (None, Some(deployed)) => Ok(Start::Deployment(deployed)),
+        (None, None) => Ok(Start::Deployment(1)),
+    }
+}
+
+/// The block origin, the contracts to index and the first block, from the
+/// flags or a deployment file.
+fn origin_and_contracts(args: &IngestArgs) -> Result<(Origin, Contracts, Start), Error> {
     let deployment = args
         .deployment
         .as_deref()
@@ -194,43 +241,67 @@ fn origin_and_contracts(args: &IngestArgs) -> Result<(Origin, Contracts), Error>
     };
     let origin = match (&args.source, &args.rpc, &deployment) {
         (Some(path), _, _) => Origin::File(FileSource::open(path)?),
-        (None, Some(url), _) => Origin::Rpc(url.clone()),
-        (None, None, Some(d)) => Origin::Rpc(d.endpoint.clone()),
+        (None, Some(url), _) => Origin::Rpc(RpcSource::new(url, args.rpc_window)),
+        (None, None, Some(d)) => Origin::Rpc(RpcSource::new(&d.endpoint, args.rpc_window)),
         (None, None, None) => return Err("give --rpc, --source or --deployment".into()),
     };
-    Ok((origin, contracts))
+    let deployed_at = deployment.as_ref().and_then(|d| d.deployed_at_block);
+    if deployment.is_some() && deployed_at.is_none() && args.from_block.is_none() && !args.quiet {
+        eprintln!(
+            "bionft-indexer: the deployment file (format 1) does not record the deployment block; reading from block 1"
+        );
+    }
+    Ok((origin, contracts, start(args.from_block, deployed_at)?))
 }
 
 /// Opens the block origin and the database's writer (synchronous: the
-/// database drivers block), then returns the follow loop to run.
+/// database drivers block), then returns the follower's report and the
+/// follow loop to run.
 fn ingest(
     store: &Store,
     args: &IngestArgs,
     exit_at_head: bool,
-) -> Result<impl std::future::Future<Output = Result<(), Error>>, Error> {
-    let (origin, contracts) = origin_and_contracts(args)?;
+) -> Result<
+    (
+        Arc<Health>,
+        impl std::future::Future<Output = Result<(), Error>>,
+    ),
+    Error,
+> {
+    let (origin, contracts, start) = origin_and_contracts(args)?;
     let writer = store.writer(&contracts)?;
-    let options = args.options(exit_at_head);
-    Ok(async move {
+    if let (Some(from), Some(cursor)) = (args.from_block, writer.cursor()) {
+        eprintln!(
+            "bionft-indexer: --from-block {from} ignored: the database continues after block {}",
+            cursor.number
+        );
+    }
+    let options = args.options(start, exit_at_head);
+    let endpoint = match &origin {
+        Origin::File(_) => args
+            .source
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        Origin::Rpc(source) => source.endpoint().to_string(),
+    };
+    let health = Arc::new(Health::new(endpoint, start.block()));
+    let report = health.clone();
+    Ok((report, async move {
         match origin {
-            Origin::File(source) => {
-                follow(&source, writer, contracts, &options).await?;
-            }
-            Origin::Rpc(url) => {
-                let source = RpcSource::connect(&url).await?;
-                follow(&source, writer, contracts, &options).await?;
-            }
-        }
+            Origin::File(source) => follow(&source, writer, contracts, &options, &health).await?,
+            Origin::Rpc(source) => follow(&source, writer, contracts, &options, &health).await?,
+        };
         Ok(())
-    })
+    }))
 }
 
-async fn serve(store: Arc<Store>, listen: SocketAddr) -> Result<(), Error> {
+async fn serve(app: http::App, listen: SocketAddr) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("listening on {listen}: {e}"))?;
     eprintln!("bionft-indexer: serving on http://{listen} (API: /openapi.json)");
-    axum::serve(listener, http::router(store))
+    axum::serve(listener, http::router(app))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -253,11 +324,23 @@ fn main_inner(cli: Cli) -> Result<(), Error> {
             listen,
         } => {
             let store = open(&args.db)?;
-            let following = ingest(&store, &args, false)?;
+            let (health, following) = ingest(&store, &args, false)?;
+            // A follower that stops for good leaves the API serving what is
+            // indexed; `/status` says why it stopped.
+            let following = async {
+                if let Err(e) = following.await {
+                    eprintln!("bionft-indexer: the follower stopped: {e}; still serving what is indexed (see /status)");
+                }
+                std::future::pending::<Result<(), Error>>().await
+            };
+            let app = http::App {
+                store,
+                source: Some(health),
+            };
             runtime().block_on(async {
                 tokio::select! {
                     r = following => r,
-                    r = serve(store.clone(), listen) => r,
+                    r = serve(app, listen) => r,
                 }
             })
         }
@@ -266,12 +349,18 @@ fn main_inner(cli: Cli) -> Result<(), Error> {
             follow,
         } => {
             let store = open(&args.db)?;
-            let following = ingest(&store, &args, !follow)?;
+            let (_, following) = ingest(&store, &args, !follow)?;
             runtime().block_on(following)
         }
         Command::Serve { db, listen } => {
             let store = open(&db)?;
-            runtime().block_on(serve(store, listen))
+            runtime().block_on(serve(
+                http::App {
+                    store,
+                    source: None,
+                },
+                listen,
+            ))
         }
         Command::Synth {
             records,
@@ -315,5 +404,24 @@ fn main() -> std::process::ExitCode {
             eprintln!("bionft-indexer: error: {e}");
             std::process::ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_is_the_deployment_block_unless_given_and_never_after_it() {
+        assert_eq!(start(None, Some(40)).unwrap(), Start::Deployment(40));
+        assert_eq!(start(None, None).unwrap(), Start::Deployment(1));
+        assert_eq!(start(Some(12), Some(40)).unwrap(), Start::Given(12));
+        assert_eq!(start(Some(40), Some(40)).unwrap(), Start::Given(40));
+        assert_eq!(start(Some(90), None).unwrap(), Start::Given(90));
+        let refused = start(Some(41), Some(40)).unwrap_err().to_string();
+        assert!(
+            refused.contains("after block 40") && refused.contains("blocks 40–40"),
+            "{refused}"
+        );
     }
 }

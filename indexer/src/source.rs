@@ -54,26 +54,31 @@ impl Block {
 ///
 /// Implementations must only ever return finalized blocks, so that a block
 /// once returned never changes. The follower asks for the head, then for
-/// each block number in turn; it checks `number` and the parent-hash chain
-/// itself. Errors are reported as text (the follower stops with them; it
-/// does not retry), so a live implementation should retry transient network
-/// errors itself and give up only on lasting ones.
+/// ranges of blocks up to it, and applies them strictly in order; it checks
+/// numbers and the parent-hash chain itself. A live source may fetch a
+/// range's blocks concurrently. Errors are reported as text: the follower
+/// treats them as "the source is away", reports them on `/status` and tries
+/// again with back-off ([`crate::follow`]).
 ///
 /// ```text
 /// impl BlockSource for RpcSource {
 ///     async fn finalized_head(&self) -> Result<BlockRef, SourceError> { … }
-///     async fn block(&self, number: u32) -> Result<Option<Block>, SourceError> { … }
+///     async fn blocks(&self, first: u32, last: u32) -> Result<Vec<Block>, SourceError> { … }
 /// }
 /// ```
 pub trait BlockSource: Send + Sync {
     /// The newest finalized block.
     fn finalized_head(&self) -> impl Future<Output = Result<BlockRef, SourceError>> + Send;
 
-    /// Finalized block `number` with its `ContractEmitted` events, or `None`
-    /// if the source has no such block (beyond the head, or before the
-    /// first block it holds).
-    fn block(&self, number: u32)
-        -> impl Future<Output = Result<Option<Block>, SourceError>> + Send;
+    /// Finalized blocks `first..=last` with their `ContractEmitted` events,
+    /// in order. The follower only asks up to a head the source reported;
+    /// a source that no longer holds some of them returns fewer (the
+    /// blocks before the first missing one).
+    fn blocks(
+        &self,
+        first: u32,
+        last: u32,
+    ) -> impl Future<Output = Result<Vec<Block>, SourceError>> + Send;
 }
 
 /// Why a source could not deliver.
@@ -182,17 +187,25 @@ impl BlockSource for FileSource {
         })
     }
 
-    async fn block(&self, number: u32) -> Result<Option<Block>, SourceError> {
+    async fn blocks(&self, first: u32, last: u32) -> Result<Vec<Block>, SourceError> {
         let mut st = self.state.lock().expect("file source lock");
-        let Some(i) = number.checked_sub(st.first) else {
-            return Ok(None);
+        let Some(from) = first.checked_sub(st.first) else {
+            return Ok(Vec::new());
         };
-        let Some(&at) = st.offsets.get(i as usize) else {
-            return Ok(None);
-        };
-        read_block(&mut st.file, at)
-            .map(Some)
-            .map_err(|e| SourceError(format!("{}: {e}", self.path.display())))
+        let offsets: Vec<u64> = st
+            .offsets
+            .iter()
+            .skip(from as usize)
+            .take((last.saturating_sub(first) as usize).saturating_add(1))
+            .copied()
+            .collect();
+        offsets
+            .into_iter()
+            .map(|at| {
+                read_block(&mut st.file, at)
+                    .map_err(|e| SourceError(format!("{}: {e}", self.path.display())))
+            })
+            .collect()
     }
 }
 
@@ -268,13 +281,20 @@ mod tests {
         let source = FileSource::open(&path).unwrap();
         let rt = rt();
         assert_eq!(rt.block_on(source.finalized_head()).unwrap(), block(7).id());
-        assert_eq!(rt.block_on(source.block(6)).unwrap(), Some(block(6)));
-        assert_eq!(rt.block_on(source.block(4)).unwrap(), None);
-        assert_eq!(rt.block_on(source.block(8)).unwrap(), None);
+        assert_eq!(rt.block_on(source.blocks(6, 6)).unwrap(), vec![block(6)]);
+        assert_eq!(rt.block_on(source.blocks(4, 4)).unwrap(), vec![]);
+        assert_eq!(
+            rt.block_on(source.blocks(6, 9)).unwrap(),
+            vec![block(6), block(7)],
+            "up to the last complete frame"
+        );
 
         f.write_all(&frame[frame.len() / 2..]).unwrap();
         assert_eq!(rt.block_on(source.finalized_head()).unwrap(), block(8).id());
-        assert_eq!(rt.block_on(source.block(8)).unwrap(), Some(block(8)));
+        assert_eq!(
+            rt.block_on(source.blocks(5, 8)).unwrap(),
+            (5..=8).map(block).collect::<Vec<_>>()
+        );
     }
 
     #[test]

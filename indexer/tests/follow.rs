@@ -4,7 +4,8 @@
 
 mod common;
 
-use indexer::follow::{follow, FollowError, FollowOptions};
+use indexer::follow::{follow, FollowError, FollowOptions, Start};
+use indexer::health::Health;
 use indexer::ingest::Contracts;
 use indexer::source::{Block, ContractEvent, FileSource};
 use indexer::store::{Store, StoreError};
@@ -44,12 +45,16 @@ fn opts() -> FollowOptions {
     }
 }
 
+fn health() -> Health {
+    Health::new("stream", 1)
+}
+
 /// Follows the stream in `path` into `store` until its head.
 fn run(store: &Store, path: &std::path::Path) -> Result<u64, FollowError> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let source = FileSource::open(path).unwrap();
     let writer = store.writer(&CONTRACTS)?;
-    rt.block_on(follow(&source, writer, CONTRACTS, &opts()))
+    rt.block_on(follow(&source, writer, CONTRACTS, &opts(), &health()))
         .map(|(_, summary)| summary.blocks)
 }
 
@@ -115,7 +120,7 @@ fn a_bulk_catch_up_leaves_the_same_rows_in_both_backends() {
             let source = FileSource::open(&path).unwrap();
             let writer = store.writer(&CONTRACTS).unwrap();
             let (_, summary) = rt
-                .block_on(follow(&source, writer, CONTRACTS, &options))
+                .block_on(follow(&source, writer, CONTRACTS, &options, &health()))
                 .unwrap();
             assert_eq!(summary.blocks, blocks.len() as u64, "{}", db.backend);
             (db.backend, store.dump().unwrap())
@@ -156,7 +161,13 @@ fn a_chain_with_another_block_at_the_cursor_is_refused() {
         common::record(&path, &blocks[..5]);
         let err = run(&store, &path).unwrap_err();
         assert!(
-            matches!(err, FollowError::Behind(10)),
+            matches!(
+                err,
+                FollowError::Behind {
+                    head: 5,
+                    needed: 10
+                }
+            ),
             "{}: {err}",
             db.backend
         );
@@ -261,10 +272,10 @@ fn a_database_of_other_contracts_or_a_second_writer_is_refused() {
         let second = store.writer(&CONTRACTS).unwrap();
         common::record(&path, &blocks[..6]);
         let source = FileSource::open(&path).unwrap();
-        rt.block_on(follow(&source, first, CONTRACTS, &opts()))
+        rt.block_on(follow(&source, first, CONTRACTS, &opts(), &health()))
             .unwrap();
         let err = rt
-            .block_on(follow(&source, second, CONTRACTS, &opts()))
+            .block_on(follow(&source, second, CONTRACTS, &opts(), &health()))
             .err()
             .expect("second writer refused");
         assert!(
@@ -274,4 +285,35 @@ fn a_database_of_other_contracts_or_a_second_writer_is_refused() {
         );
         assert_eq!(store.cursor().unwrap().unwrap().number, blocks[5].number);
     }
+}
+
+#[test]
+fn an_empty_database_starts_where_told_and_a_given_start_above_the_head_is_refused() {
+    let blocks = stream(40);
+    let head = blocks.last().unwrap().number;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stream");
+    common::record(&path, &blocks);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let source = FileSource::open(&path).unwrap();
+    // Each run on a fresh (SQLite) database: the start applies to empty ones only.
+    let run_from = |start: Start| {
+        let db = dir.path().join(format!("{start:?}.sqlite"));
+        let store = Store::open(db.to_str().unwrap()).unwrap();
+        let options = FollowOptions { start, ..opts() };
+        let writer = store.writer(&CONTRACTS).unwrap();
+        rt.block_on(follow(&source, writer, CONTRACTS, &options, &health()))
+    };
+
+    let (_, summary) = run_from(Start::Deployment(5)).unwrap();
+    assert_eq!(summary.blocks, u64::from(head - 4), "blocks 5..=head");
+
+    let err = run_from(Start::Given(head + 1)).err().expect("refused");
+    assert!(
+        matches!(err, FollowError::FromBlockAboveHead { from, head: h } if from == head + 1 && h == head),
+        "{err}"
+    );
+    // The deployment block not reached yet: a node that is behind.
+    let err = run_from(Start::Deployment(head + 1)).err().expect("behind");
+    assert!(matches!(err, FollowError::Behind { .. }), "{err}");
 }

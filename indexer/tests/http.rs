@@ -1,12 +1,14 @@
 //! The HTTP API over an indexed synthetic stream, on both backends: every
-//! documented endpoint answers with its documented content type, and every
-//! malformed or unknown request gets a 4xx with a JSON error, never a 500.
+//! documented endpoint answers with its documented content type, every
+//! malformed or unknown request gets a 4xx with a JSON error, never a 500,
+//! and `/status` carries exactly the documented fields.
 
 mod common;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{Request, StatusCode};
 use indexer::follow::{follow, FollowOptions};
+use indexer::health::Health;
 use indexer::ingest::Contracts;
 use indexer::source::FileSource;
 use indexer::store::Store;
@@ -56,16 +58,20 @@ fn indexed(url: &str, rt: &tokio::runtime::Runtime) -> Arc<Store> {
         store.writer(&contracts).unwrap(),
         contracts,
         &opts,
+        &Health::new("stream", 1),
     ))
     .unwrap();
     store
 }
 
 async fn get(store: &Arc<Store>, uri: &str) -> (StatusCode, String, Vec<u8>) {
-    let response = indexer::http::router(store.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response = indexer::http::router(indexer::http::App {
+        store: store.clone(),
+        source: None,
+    })
+    .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+    .await
+    .unwrap();
     let status = response.status();
     let ctype = response
         .headers()
@@ -276,4 +282,53 @@ fn time_travel_before_the_first_block_and_at_a_time_between_blocks() {
         assert_eq!(json["as_of"]["block"], 2, "{}", db.backend);
         assert_eq!(json["as_of"]["time"], t);
     }
+}
+
+#[test]
+fn status_reports_the_source_with_exactly_the_documented_fields() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let doc: serde_json::Value = serde_json::from_str(indexer::http::OPENAPI).unwrap();
+    let documented = |schema: &str| {
+        let mut keys: Vec<String> = doc["components"]["schemas"][schema]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    };
+    let keys = |v: &serde_json::Value| {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let db = &common::databases()[0];
+    let store = indexed(&db.url, &rt);
+    let head = store.cursor().unwrap().unwrap().number;
+    let health = Arc::new(Health::new("ws://node", 1));
+    health.seen_head(head + 3);
+    health.failed(false, "connection refused".into());
+    let app = indexer::http::App {
+        store,
+        source: Some(health),
+    };
+    let response = rt
+        .block_on(
+            indexer::http::router(app)
+                .oneshot(Request::get("/status").body(Body::empty()).unwrap()),
+        )
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = rt
+        .block_on(to_bytes(response.into_body(), 1 << 20))
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(keys(&status), documented("Status"), "{status}");
+    assert_eq!(keys(&status["source"]), documented("Source"), "{status}");
+    assert_eq!(status["block"], head);
+    assert_eq!(status["source"]["state"], "disconnected");
+    assert_eq!(status["source"]["connected"], false);
+    assert_eq!(status["source"]["lag"], 3);
+    assert_eq!(status["source"]["last_error"], "connection refused");
 }

@@ -11,6 +11,7 @@ use bionft_primitives::{digest_alg, RecordStatus};
 use contract_tests::who::*;
 use contract_tests::*;
 use indexer::follow::{follow, FollowOptions};
+use indexer::health::Health;
 use indexer::ingest::Contracts;
 use indexer::queries::{AsOf, Direction, GrantsOf, Page, ReceiptsOf};
 use indexer::source::{Block, ContractEvent, FileSource};
@@ -346,6 +347,7 @@ fn the_indexer_answers_what_the_contracts_answered_at_every_moment() {
                 store.writer(&contracts).unwrap(),
                 contracts,
                 &opts,
+                &Health::new("story.stream", 1),
             ))
             .unwrap();
         assert_eq!(summary.blocks, blocks.len() as u64);

@@ -108,16 +108,13 @@ impl std::fmt::Display for ContractRefused {
 
 impl std::error::Error for ContractRefused {}
 
-/// A finalized block, reduced to what followers of the contracts read.
+/// A contract instantiated by [`Chain::instantiate`].
 #[derive(Debug, Clone)]
-pub struct BlockContents {
-    pub number: u32,
-    pub hash: [u8; 32],
-    pub parent_hash: [u8; 32],
-    /// `Timestamp.Now` in the block (0 for genesis), ms since the Unix epoch.
-    pub timestamp: u64,
-    /// Every `Contracts.ContractEmitted` in the block, in chain order.
-    pub events: Vec<Emitted>,
+pub struct Instantiated {
+    pub address: AccountId32,
+    pub code_hash: [u8; 32],
+    /// The finalized block that holds the instantiation.
+    pub block: u32,
 }
 
 /// A connection to a node.
@@ -125,6 +122,7 @@ pub struct BlockContents {
 pub struct Chain {
     api: OnlineClient<Config>,
     rpc: LegacyRpcMethods<RpcConfigFor<Config>>,
+    raw: subxt::rpcs::RpcClient,
     endpoint: String,
 }
 
@@ -140,13 +138,14 @@ impl Chain {
                 format!("cannot connect to {endpoint} (is the chain running? `scripts/devnet.sh`)")
             })?;
         let methods = LegacyRpcMethods::new(rpc.clone());
-        let backend = LegacyBackend::<Config>::builder().build(rpc);
+        let backend = LegacyBackend::<Config>::builder().build(rpc.clone());
         let api = OnlineClient::from_backend(Arc::new(backend))
             .await
             .with_context(|| format!("{endpoint}: not a usable Substrate node"))?;
         Ok(Chain {
             api,
             rpc: methods,
+            raw: rpc,
             endpoint: endpoint.to_string(),
         })
     }
@@ -158,6 +157,12 @@ impl Chain {
     /// The subxt client, for callers that need more (e.g. following blocks).
     pub fn api(&self) -> &OnlineClient<Config> {
         &self.api
+    }
+
+    /// The JSON-RPC connection itself, for requests subxt does not wrap
+    /// (e.g. many block hashes in one `chain_getBlockHash`).
+    pub fn rpc(&self) -> &subxt::rpcs::RpcClient {
+        &self.raw
     }
 
     /// The newest finalized block: (number, hash).
@@ -173,47 +178,6 @@ impl Chain {
             .await?
             .ok_or_else(|| anyhow!("no header for the finalized head"))?;
         Ok((u32::try_from(header.number)?, hash.0))
-    }
-
-    /// Finalized block `number` with its contract events; `None` beyond the finalized head.
-    pub async fn finalized_block(&self, number: u32) -> Result<Option<BlockContents>> {
-        if number > self.finalized_head().await?.0 {
-            return Ok(None);
-        }
-        let Some(hash) = self.rpc.chain_get_block_hash(Some(number.into())).await? else {
-            return Ok(None);
-        };
-        let header = self
-            .rpc
-            .chain_get_header(Some(hash))
-            .await?
-            .ok_or_else(|| anyhow!("no header for block {number}"))?;
-        let at = self
-            .api
-            .at_block_hash_and_number(hash, number.into())
-            .await?;
-        let timestamp = match at
-            .storage()
-            .try_fetch(subxt::dynamic::storage::<(), u64>("Timestamp", "Now"), ())
-            .await?
-        {
-            Some(v) => v.decode()?,
-            None => 0,
-        };
-        let mut events = Vec::new();
-        for ev in at.events().fetch().await?.iter() {
-            let ev = ev?;
-            if (ev.pallet_name(), ev.event_name()) == ("Contracts", "ContractEmitted") {
-                events.push(emitted(&ev)?);
-            }
-        }
-        Ok(Some(BlockContents {
-            number,
-            hash: hash.0,
-            parent_hash: header.parent_hash.0,
-            timestamp,
-            events,
-        }))
     }
 
     /// Transfers `amount` plancks from `signer` to `to` (keeping the sender alive)
@@ -345,14 +309,14 @@ impl Chain {
         Ok((value, finalized))
     }
 
-    /// Uploads `bundle`'s code and instantiates it with constructor `new(args)`.
-    /// Returns the contract's address and code hash.
+    /// Uploads `bundle`'s code and instantiates it with constructor `new(args)`,
+    /// and waits for finality.
     pub async fn instantiate(
         &self,
         signer: &Keypair,
         bundle: &Bundle,
         args: impl Encode,
-    ) -> Result<(AccountId32, [u8; 32])> {
+    ) -> Result<Instantiated> {
         let data = bundle.call_data("new", args)?;
         let origin = account_of(signer);
         let salt: Vec<u8> = Vec::new();
@@ -399,10 +363,20 @@ impl Chain {
         let progress = self
             .submit_and_watch(&tx, signer, &format!("instantiating {}", bundle.name))
             .await?;
-        let events = progress
-            .wait_for_finalized_success()
+        let in_block = progress
+            .wait_for_finalized()
             .await
             .map_err(|e| anyhow!("instantiating {}: {e}", bundle.name))?;
+        let block_hash = in_block.block_hash();
+        let events = in_block
+            .wait_for_success()
+            .await
+            .map_err(|e| anyhow!("instantiating {}: dispatch failed: {e}", bundle.name))?;
+        let header = self
+            .rpc
+            .chain_get_header(Some(block_hash))
+            .await?
+            .ok_or_else(|| anyhow!("no header for block {block_hash:?}"))?;
         let mut address = None;
         let mut code_hash = None;
         for ev in events.iter() {
@@ -431,7 +405,11 @@ impl Chain {
                 bundle.name
             )
         })?;
-        Ok((address, code_hash))
+        Ok(Instantiated {
+            address,
+            code_hash,
+            block: u32::try_from(header.number)?,
+        })
     }
 
     async fn submit_and_watch<Call: subxt::transactions::Payload>(
@@ -466,16 +444,7 @@ impl Chain {
             .map_err(|e| anyhow!("{what}: dispatch failed: {e}"))?;
         let mut emitted = Vec::new();
         for ev in events.iter() {
-            let ev = ev?;
-            if (ev.pallet_name(), ev.event_name()) == ("Contracts", "ContractEmitted") {
-                let (contract, data) = <([u8; 32], Vec<u8>)>::decode(&mut ev.field_bytes())?;
-                let topics = ev.topics().iter().map(|t| t.0).collect();
-                emitted.push(Emitted {
-                    contract,
-                    topics,
-                    data,
-                });
-            }
+            emitted.extend(contract_emitted(&ev?)?);
         }
         Ok(Finalized {
             block_hash: block_hash.0,
@@ -499,14 +468,18 @@ fn dispatch_error(bytes: &[u8], debug: &[u8], metadata: ArcMetadata) -> String {
     }
 }
 
-/// A `Contracts.ContractEmitted` event with its record's topics.
-fn emitted(ev: &subxt::events::Event<'_, Config>) -> Result<Emitted> {
+/// A `Contracts.ContractEmitted` event with its record's topics (`None` for
+/// any other event): how followers of the contracts read a block's events.
+pub fn contract_emitted(ev: &subxt::events::Event<'_, Config>) -> Result<Option<Emitted>> {
+    if (ev.pallet_name(), ev.event_name()) != ("Contracts", "ContractEmitted") {
+        return Ok(None);
+    }
     let (contract, data) = <([u8; 32], Vec<u8>)>::decode(&mut ev.field_bytes())?;
-    Ok(Emitted {
+    Ok(Some(Emitted {
         contract,
         topics: ev.topics().iter().map(|t| t.0).collect(),
         data,
-    })
+    }))
 }
 
 /// The account of a key pair.

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use subxt::utils::AccountId32;
 
-/// Current version of the file format.
-pub const FORMAT: u32 = 1;
+/// The file format `bionft deploy` writes. Format 2 added
+/// `deployed_at_block`; format 1 files (without it) still load, with
+/// `deployed_at_block: None`.
+pub const FORMAT: u32 = 2;
 
 /// One deployed contract.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -25,6 +27,11 @@ pub struct Deployment {
     pub endpoint: String,
     /// The chain's genesis hash; commands refuse to use the file on another chain.
     pub genesis_hash: String,
+    /// The block the contracts were instantiated in: neither has an event
+    /// before it, so the indexer starts there. `None` only in a format 1
+    /// file, written before the block was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_at_block: Option<u32>,
     pub biosample: Deployed,
     pub consent: Deployed,
 }
@@ -45,14 +52,21 @@ impl Deployment {
         })?;
         let d: Deployment = serde_json::from_str(&text)
             .with_context(|| format!("{}: not a deployment file", path.display()))?;
-        if d.format != FORMAT {
-            bail!(
-                "{}: deployment format {} is not supported (expected {FORMAT})",
-                path.display(),
-                d.format
-            );
+        match (d.format, d.deployed_at_block) {
+            (1, None) | (FORMAT, Some(_)) => Ok(d),
+            (1, Some(_)) => bail!(
+                "{}: a format 1 deployment file has no `deployed_at_block`; set `format` to {FORMAT} or run `bionft deploy` again",
+                path.display()
+            ),
+            (FORMAT, None) => bail!(
+                "{}: deployment format {FORMAT} needs `deployed_at_block` (the block the contracts were instantiated in)",
+                path.display()
+            ),
+            (other, _) => bail!(
+                "{}: deployment format {other} is not supported (this build reads formats 1 and {FORMAT}; a newer `bionft` wrote it?)",
+                path.display()
+            ),
         }
-        Ok(d)
     }
 
     /// Writes the file atomically (temporary file, then rename).
@@ -75,6 +89,7 @@ mod tests {
             format: FORMAT,
             endpoint: "ws://127.0.0.1:9944".into(),
             genesis_hash: "0x00".into(),
+            deployed_at_block: Some(3),
             biosample: Deployed {
                 address: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(),
                 code_hash: "0x01".into(),
@@ -88,15 +103,34 @@ mod tests {
             std::env::temp_dir().join(format!("bionft-deployment-{}.json", std::process::id()));
         d.save(&path).unwrap();
         assert_eq!(Deployment::load(&path).unwrap(), d);
-        std::fs::write(
-            &path,
-            serde_json::to_vec(&Deployment { format: 99, ..d }).unwrap(),
-        )
-        .unwrap();
-        assert!(Deployment::load(&path)
-            .unwrap_err()
-            .to_string()
-            .contains("not supported"));
+        let refusal = |d: &Deployment| {
+            std::fs::write(&path, serde_json::to_vec(d).unwrap()).unwrap();
+            Deployment::load(&path).unwrap_err().to_string()
+        };
+        assert!(refusal(&Deployment {
+            format: 99,
+            ..d.clone()
+        })
+        .contains("format 99 is not supported"));
+        assert!(refusal(&Deployment {
+            deployed_at_block: None,
+            ..d.clone()
+        })
+        .contains("needs `deployed_at_block`"));
+
+        // A format 1 file, as `bionft deploy` wrote it before the block was recorded.
+        let mut old = serde_json::to_value(&d).unwrap();
+        old["format"] = 1.into();
+        old.as_object_mut().unwrap().remove("deployed_at_block");
+        std::fs::write(&path, old.to_string()).unwrap();
+        assert_eq!(
+            Deployment::load(&path).unwrap(),
+            Deployment {
+                format: 1,
+                deployed_at_block: None,
+                ..d
+            }
+        );
         std::fs::remove_file(&path).unwrap();
         assert!(Deployment::load(&path).is_err());
     }

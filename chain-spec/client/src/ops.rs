@@ -64,29 +64,31 @@ impl Bionft {
     ) -> Result<(Bionft, Deployment)> {
         let biosample_code = Bundle::built("biosample")?;
         let consent_code = Bundle::built("consent")?;
-        let (biosample, bio_hash) = chain
+        let biosample = chain
             .instantiate(admin, &biosample_code, (ink_account(&account_of(admin)),))
             .await?;
-        let (consent, consent_hash) = chain
-            .instantiate(admin, &consent_code, (ink_account(&biosample),))
+        let consent = chain
+            .instantiate(admin, &consent_code, (ink_account(&biosample.address),))
             .await?;
         let deployment = Deployment {
             format: FORMAT,
             endpoint: chain.endpoint().to_string(),
             genesis_hash: chain.genesis_hash(),
+            // biosample comes first: neither contract has an event before its block.
+            deployed_at_block: Some(biosample.block),
             biosample: Deployed {
-                address: biosample.to_string(),
-                code_hash: format!("0x{}", hex::encode(bio_hash)),
+                address: biosample.address.to_string(),
+                code_hash: format!("0x{}", hex::encode(biosample.code_hash)),
             },
             consent: Deployed {
-                address: consent.to_string(),
-                code_hash: format!("0x{}", hex::encode(consent_hash)),
+                address: consent.address.to_string(),
+                code_hash: format!("0x{}", hex::encode(consent.code_hash)),
             },
         };
         let bionft = Bionft {
             chain,
-            biosample,
-            consent,
+            biosample: biosample.address,
+            consent: consent.address,
             biosample_code,
             consent_code,
         };

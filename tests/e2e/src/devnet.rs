@@ -7,7 +7,7 @@ use std::process::Command;
 
 /// A running devnet.
 pub struct Devnet {
-    port: u16,
+    pub port: u16,
     pub endpoint: String,
 }
 
@@ -25,7 +25,11 @@ fn free_port() -> Result<u16> {
 impl Devnet {
     /// Starts a fresh chain at genesis (dev spec) and waits until RPC answers.
     pub fn start() -> Result<Devnet> {
-        let port = free_port()?;
+        Devnet::start_on(free_port()?)
+    }
+
+    /// The same on `port`: e.g. a chain restarted where its clients expect it.
+    pub fn start_on(port: u16) -> Result<Devnet> {
         let out = Command::new(script())
             .args(["start", "--port", &port.to_string()])
             .output()

@@ -16,6 +16,17 @@ impl Indexer {
     /// Starts `bionft-indexer run --deployment … --db …` on a free loopback
     /// port and waits until its API has indexed block `until_block`.
     pub fn start(bin: &Path, deployment: &Path, db: &Path, until_block: u32) -> Result<Indexer> {
+        Indexer::start_with(bin, deployment, db, until_block, &[])
+    }
+
+    /// The same with more `bionft-indexer run` flags.
+    pub fn start_with(
+        bin: &Path,
+        deployment: &Path,
+        db: &Path,
+        until_block: u32,
+        flags: &[&str],
+    ) -> Result<Indexer> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -26,6 +37,7 @@ impl Indexer {
             .arg("--db")
             .arg(db)
             .args(["--listen", &addr.to_string()])
+            .args(flags)
             .stdin(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {}", bin.display()))?;
