@@ -19,7 +19,9 @@
 # so four survive one outage. The first start generates, with bionft-node's own
 # key subcommands, each biobank's account, Aura (sr25519) and GRANDPA (ed25519)
 # keys and a node key; writes them as a consortium.json (chain-spec/consortium.json's
-# format; governance is //Alice, and the dev accounts //Bob..//Ferdie are funded
+# format; governance is a multisig of more than two thirds of the biobanks,
+# //Alice is a (non-biobank) member that deploys the contracts, and the dev
+# accounts //Bob..//Ferdie are funded
 # so the story can run); and turns it into a raw chain spec with
 # `bionft-node consortium-spec` (the released runtime, its genesis patched; no
 # runtime rebuild). Ports are free loopback ports chosen then and kept.
@@ -125,12 +127,13 @@ create() {
       "$(ss58 --scheme ed25519 "$phrase//grandpa")")")
   done
   mv "$DIR/nodes.tmp" "$DIR/nodes"
-  printf '{\n  "governance": "%s",\n  "endowment": "1000000000000000000",\n  "biobanks": [\n    %s\n  ]\n}\n' \
-    "$(ss58 --scheme sr25519 //Alice)" "$(IFS=,; echo "${biobanks[*]}" | sed 's/},{/},\n    {/g')" >"$DIR/consortium.json"
+  # Governance: more than two thirds of the biobanks (3 of 4) must approve.
+  printf '{\n  "governance_threshold": %s,\n  "endowment": "1000000000000000000",\n  "biobanks": [\n    %s\n  ]\n}\n' \
+    "$((2 * n / 3 + 1))" "$(IFS=,; echo "${biobanks[*]}" | sed 's/},{/},\n    {/g')" >"$DIR/consortium.json"
   local fund=()
   for who in Bob Charlie Dave Eve Ferdie; do fund+=(--fund "$(ss58 --scheme sr25519 "//$who")"); done
   "$NODE" consortium-spec "$DIR/consortium.json" --id "$CHAIN_ID" --name "BioNFT Local Consortium" \
-    "${fund[@]}" >"$DIR/spec.raw.json.tmp"
+    --member "$(ss58 --scheme sr25519 //Alice)" "${fund[@]}" >"$DIR/spec.raw.json.tmp"
   mv "$DIR/spec.raw.json.tmp" "$DIR/spec.raw.json"
   for i in $(seq 1 "$n"); do
     phrase=$(cat "$DIR/secrets/biobank-$i.phrase")
