@@ -299,6 +299,29 @@ mod tests {
     }
 
     #[test]
+    fn biobanks_register_aliquots_and_sequencers_everything_after() {
+        use RecordKind::*;
+        let by_sequencer: Vec<RecordKind> = [
+            Sample,
+            Aliquot,
+            Library,
+            SequencingRun,
+            Reads,
+            Alignment,
+            Variants,
+        ]
+        .into_iter()
+        .filter(|k| k.registered_by_sequencer())
+        .collect();
+        assert_eq!(
+            by_sequencer,
+            [Library, SequencingRun, Reads, Alignment, Variants]
+        );
+        assert!(digest_alg::is_known(digest_alg::BIONFT_CONTENT_V2));
+        assert!(!digest_alg::is_known(3));
+    }
+
+    #[test]
     fn salted_commitment_is_sha3_of_salt_then_content() {
         // `printf 'saltbionft-c1:00' | openssl dgst -sha3-256`
         let got: String = salted_commitment(b"salt", b"bionft-c1:00")
