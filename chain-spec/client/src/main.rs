@@ -129,8 +129,8 @@ impl CommitmentArgs {
     }
 }
 
-/// Plancks the biobank sends each per-sample account at mint, for its fees.
-const DEFAULT_FUND: &str = "1000000000000";
+/// Plancks (10 units) the biobank sends each per-sample account at mint, for its fees and storage deposits.
+const DEFAULT_FUND: &str = "10000000000000";
 
 #[derive(Subcommand)]
 enum Command {
