@@ -75,7 +75,7 @@ r = json.load(sys.stdin)
 # v2: a joint record is served under one grant per contributing sample.
 grants = r.get("grants") or [r["grant"]]
 print("receipt %s: under grant(s) %s; covered when it happened: %s"
-      % (r["receipt"]["id"], ", ".join("%s (%s, now %s)" % (g["id"], g["purpose"], g["state"]) for g in grants),
+      % (r["receipt"]["id"], ", ".join("%s (%s, %s then)" % (g["id"], g["purpose"], g["state"]) for g in grants),
          r["covered"]))'
 
 if $keep; then
