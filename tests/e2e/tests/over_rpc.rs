@@ -442,6 +442,96 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
         "the guardians' GRU grant covers HMB"
     );
 
+    // Guardianship with the consent of the affected: a guardian nominates, the custodian
+    // approves on a hashed document; later it removes on a court order, and the removed
+    // guardian's grants stop counting.
+    let father = ["--key", story::FATHER_KEY, "--sample-salt-file", &salt];
+    let (code, out, err) = cli(&[&["--json", "guardian", "account"][..], &father[..]].concat());
+    assert_eq!(code, 0, "{err}");
+    let father_for_sample = json(&out)["account"].as_str().unwrap().to_string();
+    let (code, _, err) = cli(&[
+        &["guardian", "nominate"][..],
+        &guardian[..],
+        &["--sample", &young, "--nominee", &father_for_sample][..],
+    ]
+    .concat());
+    assert_eq!(code, 0, "{err}");
+    let document = dir.join("birth-certificate.pdf");
+    std::fs::write(&document, b"birth certificate naming the father").unwrap();
+    let (code, out, err) = cli(&[
+        "--json",
+        "biobank",
+        "approve-guardian",
+        "--key",
+        "//Bob",
+        "--sample",
+        &young,
+        "--nominee",
+        &father_for_sample,
+        "--reason-file",
+        document.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(json(&out)["reason"].as_str().unwrap().starts_with("0x"));
+    chain
+        .transfer(
+            &bionft_client::keys::signer("//Bob").unwrap(),
+            &bionft_client::keys::account(&father_for_sample).unwrap(),
+            story::FUND,
+        )
+        .await
+        .unwrap();
+    let (code, _, err) = cli(&[
+        &["guardian", "grant"][..],
+        &father[..],
+        &[
+            "--sample",
+            &young,
+            "--grantee",
+            "//Charlie",
+            "--purpose",
+            "HMB",
+        ][..],
+    ]
+    .concat());
+    assert_eq!(code, 0, "{err}");
+    let charlie_check = || {
+        let (code, out, _) = cli(&[
+            "--json",
+            "host",
+            "check",
+            "--grantee",
+            "//Charlie",
+            "--record",
+            &young,
+            "--purpose",
+            "HMB",
+        ]);
+        (code, json(&out))
+    };
+    assert_eq!(charlie_check().0, 0, "the father's grant counts");
+    let order = dir.join("court-order.pdf");
+    std::fs::write(&order, b"court order removing a guardian").unwrap();
+    let (code, _, err) = cli(&[
+        "biobank",
+        "remove-guardian",
+        "--key",
+        "//Bob",
+        "--sample",
+        &young,
+        "--guardian",
+        &father_for_sample,
+        "--reason-file",
+        order.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, answer) = charlie_check();
+    assert_eq!(
+        (code, answer["reason"].as_str()),
+        (1, Some("IssuerNoLongerGuardian")),
+        "{answer}"
+    );
+
     devnet
         .time_travel(majority.start_millis() + 3_600_000)
         .expect("chopsticks time travel");
