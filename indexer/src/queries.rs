@@ -1145,6 +1145,8 @@ pub struct ReceiptAnswer {
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptGrant {
+    /// The grant as it stood (its fields inline: `id`, `purpose`, `state`, …).
+    #[serde(flatten)]
     pub grant: GrantView,
     pub covered: bool,
     pub reason: Option<String>,
