@@ -7,9 +7,15 @@
 #     committed dev chain spec on loopback), or with --network a real network
 #     of bionft-node processes (scripts/network.sh: four biobank validators
 #     with Aura and GRANDPA, and an archive node serving RPC);
-#  3. the story over JSON-RPC (bionft-story): deploy the contracts, mint a
-#     newborn's sample, hash real sequencing files from ../shared/data and
-#     register their lineage, grant a researcher access, check and log it;
+#  3. the story over JSON-RPC (bionft-story): deploy the contracts (v2);
+#     newborn trio sequencing: the biobank mints the newborn's sample (its
+#     guardians are the parents' per-sample keys; the claim secret stays with
+#     the parents, the biobank sees only its commitment; majority month 18
+#     years on) and both parents' self-consenting samples, and assigns the
+#     sequencer to all three; real sequencing files from ../shared/data are
+#     hashed and registered per sample, then the trio's joint VCF; the
+#     newborn's guardian and both parents grant a researcher access; the data
+#     host checks it (one grant per sample) and logs it;
 #  4. the indexer (bionft-indexer) follows the chain's finalized blocks into
 #     SQLite and serves its HTTP API, started as soon as the contracts are
 #     deployed so it follows the rest of the story live; the lineage and the
@@ -93,7 +99,7 @@ for _ in $(seq 300); do
   kill -0 "$indexer_pid" 2>/dev/null || { echo "run: the indexer exited" >&2; exit 1; }
   sleep 0.2
 done
-step "lineage of the variants (record $vcf), as the indexer serves it (Graphviz DOT)"
+step "lineage of the trio's joint VCF (record $vcf) back to all three samples, as the indexer serves it (Graphviz DOT)"
 curl -sf "http://$API/records/$vcf/lineage.dot?depth=8"
 step "audit trail: who read record $vcf, under which grant, and was it covered then?"
 curl -sf "http://$API/records/$vcf/receipts" | python3 -m json.tool
@@ -101,12 +107,15 @@ receipt=$(curl -sf "http://$API/records/$vcf/receipts" | sed -n 's/.*"items":\[{
 curl -sf "http://$API/receipts/$receipt" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-g = r["grant"]
-print("receipt %s: under grant %s (%s, now %s); covered when it happened: %s"
-      % (r["receipt"]["id"], g["id"], g["purpose"], g["state"], r["covered"]))'
+# v2: a joint record is served under one grant per contributing sample.
+grants = r.get("grants") or [r["grant"]]
+print("receipt %s: under grant(s) %s; covered when it happened: %s"
+      % (r["receipt"]["id"], ", ".join("%s (%s, %s then)" % (g["id"], g["purpose"], g["state"]) for g in grants),
+         r["covered"]))'
 
 if $keep; then
   echo >&2
   echo "chain: $endpoint ($stop_hint); indexer API: http://$API/openapi.json (kill $indexer_pid)" >&2
   echo "try: target/debug/bionft --deployment $OUT/deployment.json --endpoint $endpoint host check --grantee //Ferdie --record $vcf --purpose HMB" >&2
+  echo "     (one grant per sample of the trio; see target/debug/bionft --help for per-sample guardian keys)" >&2
 fi

@@ -239,9 +239,8 @@ async fn provenance(
     Params(p): Params<LineageParams>,
 ) -> Answer<impl IntoResponse> {
     let g = graph(app.clone(), &rid, p).await?;
-    let sample = g.nodes.first().map_or(0, |n| n.sample);
-    let subject = ask(app, move |s| s.subject(sample)).await?;
-    Ok(Json(lineage::prov_json(&g, subject.as_ref())))
+    let (g, subjects) = ask(app, move |s| s.subjects(&g).map(|subjects| (g, subjects))).await?;
+    Ok(Json(lineage::prov_json(&g, &subjects)))
 }
 
 async fn lineage_dot(

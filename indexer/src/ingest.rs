@@ -77,6 +77,49 @@ pub enum IngestError {
     },
 }
 
+/// Which contract a governance fact is about.
+pub const BIOSAMPLE: &str = "biosample";
+/// See [`BIOSAMPLE`].
+pub const CONSENT: &str = "consent";
+
+/// How a guardian joined or left a sample's guardianship.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardianChange {
+    /// Named at mint.
+    Minted,
+    /// Nominated by a guardian and approved by the custodian, with the hash of its evidence.
+    Approved([u8; 32]),
+    /// Removed by the custodian, with the hash of the grounds.
+    Removed([u8; 32]),
+    /// Left of their own accord.
+    Resigned,
+}
+
+impl GuardianChange {
+    /// Whether the account holds guardianship after this change.
+    pub fn holds(self) -> bool {
+        matches!(self, GuardianChange::Minted | GuardianChange::Approved(_))
+    }
+
+    /// The stored name of the change.
+    pub fn name(self) -> &'static str {
+        match self {
+            GuardianChange::Minted => "minted",
+            GuardianChange::Approved(_) => "approved",
+            GuardianChange::Removed(_) => "removed",
+            GuardianChange::Resigned => "resigned",
+        }
+    }
+
+    /// The reason hash, if the change carries one.
+    pub fn reason(self) -> Option<[u8; 32]> {
+        match self {
+            GuardianChange::Approved(r) | GuardianChange::Removed(r) => Some(r),
+            GuardianChange::Minted | GuardianChange::Resigned => None,
+        }
+    }
+}
+
 /// A row (or a few rows of one fact) that a block adds to the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
@@ -85,27 +128,49 @@ pub enum Change {
         account: Account,
         role: Role,
         granted: bool,
-        by: Account,
     },
     Admin {
         pos: Pos,
         from: Account,
         to: Account,
     },
+    /// Governance paused (or resumed) every write of both contracts.
+    Paused {
+        pos: Pos,
+        paused: bool,
+        at: i64,
+    },
+    /// A contract's code was replaced ([`BIOSAMPLE`] or [`CONSENT`]).
+    CodeUpgraded {
+        pos: Pos,
+        contract: &'static str,
+        code_hash: [u8; 32],
+        at: i64,
+    },
+    /// `consent` was pointed at a `biosample` contract running `code_hash`.
+    BiosampleWired {
+        pos: Pos,
+        biosample: Account,
+        code_hash: [u8; 32],
+        at: i64,
+    },
     Sample {
         pos: Pos,
         sample: i64,
         commitment: [u8; 32],
         custodian: Account,
+        /// Per-sample guardian keys (none for a self-consenting adult).
         guardians: Vec<Account>,
-        claim_commitment: [u8; 32],
         majority: Option<YearMonth>,
+        /// A self-consenting adult's own account, set at mint.
+        subject: Option<Account>,
         at: i64,
     },
     Artifact {
         pos: Pos,
         record: i64,
-        sample: i64,
+        /// Every sample the record derives from (several for a joint record).
+        samples: Vec<i64>,
         kind: RecordKind,
         parents: Vec<i64>,
         commitment: [u8; 32],
@@ -117,7 +182,6 @@ pub enum Change {
         pos: Pos,
         old: i64,
         new: i64,
-        by: Account,
         at: i64,
     },
     Custody {
@@ -127,20 +191,36 @@ pub enum Change {
         to: Account,
         at: i64,
     },
+    Sequencer {
+        pos: Pos,
+        sample: i64,
+        sequencer: Account,
+        assigned: bool,
+        at: i64,
+    },
     Withdrawn {
         pos: Pos,
         record: i64,
-        sample: i64,
-        by: Account,
         authority: Authority,
+        at: i64,
+    },
+    Nominated {
+        pos: Pos,
+        sample: i64,
+        nominee: Account,
         at: i64,
     },
     Guardian {
         pos: Pos,
         sample: i64,
         guardian: Account,
-        added: bool,
-        by: Account,
+        change: GuardianChange,
+        at: i64,
+    },
+    Attested {
+        pos: Pos,
+        sample: i64,
+        claimant: Account,
         at: i64,
     },
     Majority {
@@ -165,19 +245,16 @@ pub enum Change {
     Revoked {
         pos: Pos,
         grant: i64,
-        by: Account,
         at: i64,
     },
     Confirmed {
         pos: Pos,
         grant: i64,
-        by: Account,
         at: i64,
     },
     ConsentWithdrawn {
         pos: Pos,
         sample: i64,
-        by: Account,
         authority: Authority,
         epoch: i64,
         at: i64,
@@ -185,11 +262,11 @@ pub enum Change {
     Access {
         pos: Pos,
         receipt: i64,
-        grant: i64,
         record: i64,
-        sample: i64,
         grantee: Account,
         purpose: Purpose,
+        /// The grants that allowed it, one per contributing sample (ascending sample).
+        grants: Vec<i64>,
         data_host: Account,
         at: i64,
     },
@@ -239,6 +316,12 @@ fn acc(a: ink::primitives::AccountId) -> Account {
     Account(*AsRef::<[u8; 32]>::as_ref(&a))
 }
 
+fn hash(h: ink::primitives::Hash) -> [u8; 32] {
+    let mut out = [0; 32];
+    out.copy_from_slice(h.as_ref());
+    out
+}
+
 impl Cx {
     fn unknown(&self, index: usize, contract: &'static str) -> IngestError {
         IngestError::UnknownEvent {
@@ -273,28 +356,43 @@ impl Cx {
         self.int("timestamp", value.into())
     }
 
+    fn ids(&self, values: Vec<u128>) -> Result<Vec<i64>, IngestError> {
+        values.into_iter().map(|v| self.id(v)).collect()
+    }
+
     fn biosample(&self, event: BiosampleEvent) -> Result<Option<Change>, IngestError> {
         use BiosampleEvent as E;
         let pos = self.pos;
+        // Events without a time of their own take the block's.
+        let at = self.now;
         Ok(Some(match event {
             E::AdminTransferred(e) => Change::Admin {
                 pos,
                 from: acc(e.from),
                 to: acc(e.to),
             },
+            E::PauseChanged(e) => Change::Paused {
+                pos,
+                paused: e.paused,
+                at,
+            },
+            E::CodeUpgraded(e) => Change::CodeUpgraded {
+                pos,
+                contract: BIOSAMPLE,
+                code_hash: hash(e.code_hash),
+                at,
+            },
             E::RoleGranted(e) => Change::Role {
                 pos,
                 account: acc(e.account),
                 role: e.role,
                 granted: true,
-                by: acc(e.by),
             },
             E::RoleRevoked(e) => Change::Role {
                 pos,
                 account: acc(e.account),
                 role: e.role,
                 granted: false,
-                by: acc(e.by),
             },
             E::SampleMinted(e) => Change::Sample {
                 pos,
@@ -302,63 +400,81 @@ impl Cx {
                 commitment: e.commitment,
                 custodian: acc(e.custodian),
                 guardians: e.guardians.into_iter().map(acc).collect(),
-                claim_commitment: e.claim_commitment,
                 majority: e.majority,
+                subject: e.subject.map(acc),
                 at: self.time(e.at)?,
             },
             E::ArtifactRegistered(e) => Change::Artifact {
                 pos,
                 record: self.id(e.record)?,
-                sample: self.id(e.sample)?,
+                samples: self.ids(e.samples)?,
                 kind: e.kind,
-                parents: e
-                    .parents
-                    .into_iter()
-                    .map(|p| self.id(p))
-                    .collect::<Result<_, _>>()?,
+                parents: self.ids(e.parents)?,
                 commitment: e.commitment,
                 digest_alg: e.digest_alg,
                 registered_by: acc(e.registered_by),
                 at: self.time(e.at)?,
             },
-            // Events without a time of their own take the block's.
             E::RecordSuperseded(e) => Change::Superseded {
                 pos,
                 old: self.id(e.old)?,
                 new: self.id(e.new)?,
-                by: acc(e.by),
-                at: self.now,
+                at,
             },
             E::CustodyTransferred(e) => Change::Custody {
                 pos,
                 sample: self.id(e.sample)?,
                 from: acc(e.from),
                 to: acc(e.to),
-                at: self.now,
+                at,
+            },
+            E::SequencerAssigned(e) => Change::Sequencer {
+                pos,
+                sample: self.id(e.sample)?,
+                sequencer: acc(e.sequencer),
+                assigned: true,
+                at,
+            },
+            E::SequencerUnassigned(e) => Change::Sequencer {
+                pos,
+                sample: self.id(e.sample)?,
+                sequencer: acc(e.sequencer),
+                assigned: false,
+                at,
             },
             E::RecordWithdrawn(e) => Change::Withdrawn {
                 pos,
                 record: self.id(e.record)?,
-                sample: self.id(e.sample)?,
-                by: acc(e.by),
                 authority: e.authority,
                 at: self.time(e.at)?,
+            },
+            E::GuardianNominated(e) => Change::Nominated {
+                pos,
+                sample: self.id(e.sample)?,
+                nominee: acc(e.nominee),
+                at,
             },
             E::GuardianAdded(e) => Change::Guardian {
                 pos,
                 sample: self.id(e.sample)?,
                 guardian: acc(e.guardian),
-                added: true,
-                by: acc(e.by),
-                at: self.now,
+                change: GuardianChange::Approved(e.reason),
+                at,
             },
             E::GuardianRemoved(e) => Change::Guardian {
                 pos,
                 sample: self.id(e.sample)?,
                 guardian: acc(e.guardian),
-                added: false,
-                by: acc(e.by),
-                at: self.now,
+                change: e
+                    .reason
+                    .map_or(GuardianChange::Resigned, GuardianChange::Removed),
+                at,
+            },
+            E::ClaimantAttested(e) => Change::Attested {
+                pos,
+                sample: self.id(e.sample)?,
+                claimant: acc(e.claimant),
+                at,
             },
             E::MajorityClaimed(e) => Change::Majority {
                 pos,
@@ -391,19 +507,16 @@ impl Cx {
             E::GrantRevoked(e) => Change::Revoked {
                 pos,
                 grant: self.id(e.grant)?,
-                by: acc(e.by),
                 at: self.time(e.at)?,
             },
             E::GrantConfirmed(e) => Change::Confirmed {
                 pos,
                 grant: self.id(e.grant)?,
-                by: acc(e.by),
                 at: self.time(e.at)?,
             },
             E::ConsentWithdrawn(e) => Change::ConsentWithdrawn {
                 pos,
                 sample: self.id(e.sample)?,
-                by: acc(e.by),
                 authority: e.authority,
                 epoch: e.epoch.into(),
                 at: self.time(e.at)?,
@@ -411,13 +524,24 @@ impl Cx {
             E::AccessRecorded(e) => Change::Access {
                 pos,
                 receipt: self.int("receipt", e.receipt.into())?,
-                grant: self.id(e.grant)?,
                 record: self.id(e.record)?,
-                sample: self.id(e.sample)?,
                 grantee: acc(e.grantee),
                 purpose: e.purpose,
+                grants: self.ids(e.grants)?,
                 data_host: acc(e.data_host),
                 at: self.time(e.at)?,
+            },
+            E::BiosampleWired(e) => Change::BiosampleWired {
+                pos,
+                biosample: acc(e.biosample),
+                code_hash: hash(e.code_hash),
+                at: self.now,
+            },
+            E::CodeUpgraded(e) => Change::CodeUpgraded {
+                pos,
+                contract: CONSENT,
+                code_hash: hash(e.code_hash),
+                at: self.now,
             },
         })
     }

@@ -5,6 +5,13 @@
 //! PROV-JSON, DOT or SVG), grants by subject, grantee or record, access
 //! receipts, and "was this access covered?" at any block or time.
 //!
+//! Contracts v2: a record may derive from several samples (a trio's joint
+//! variant calls); access needs a covering grant from every contributing
+//! sample, and a receipt names one grant per sample. The index keeps every
+//! event's facts, but answers name no guardian or subject account, majority
+//! month, nominee, attested claimant or reason hash (only what a reader
+//! needs: which authority acted, how many guardians are in office).
+//!
 //! How it fits together:
 //! - [`source`]: the [`source::BlockSource`] seam (finalized head, ranges of
 //!   blocks) and a recorded-stream file source; [`rpc`] is the live one, a

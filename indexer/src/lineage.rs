@@ -41,9 +41,10 @@ fn agent(account: impl std::fmt::Display) -> String {
 /// registration an activity, accounts agents. Parent links are
 /// `wasDerivedFrom` (a supersession is a `prov:Revision`), registrations
 /// `wasGeneratedBy`/`used`/`wasAssociatedWith`, records `wasAttributedTo`
-/// their registrar (and a sample to its subject), and guardians
-/// `actedOnBehalfOf` the subject until majority (`subject`: the sample's).
-pub fn prov_json(graph: &Graph, subject: Option<&SubjectView>) -> Value {
+/// their registrar (and a sample to its subject), and a sample's guardians
+/// `actedOnBehalfOf` its subject until majority (`subjects`: every sample of
+/// the graph's, so a joint record shows each contributing subject).
+pub fn prov_json(graph: &Graph, subjects: &BTreeMap<i64, SubjectView>) -> Value {
     let mut entities = Map::new();
     let mut activities = Map::new();
     let mut agents = Map::new();
@@ -62,7 +63,7 @@ pub fn prov_json(graph: &Graph, subject: Option<&SubjectView>) -> Value {
                 "prov:label": format!("{} {}", n.kind, n.record),
                 "bionft:commitment": n.commitment,
                 "bionft:status": n.status,
-                "bionft:sample": n.sample,
+                "bionft:samples": n.samples,
             }),
         );
         activities.insert(
@@ -127,35 +128,36 @@ pub fn prov_json(graph: &Graph, subject: Option<&SubjectView>) -> Value {
             }),
         );
     }
-    if let (Some(subject), Some(sample)) = (subject, graph.nodes.first().map(|n| n.sample)) {
-        let person = match subject.subject {
-            Some(account) => agent(account),
-            None => format!("bionft:subject/{sample}"),
-        };
+    // Each sample's subject is a person known only by the sample: the API
+    // names no subject or guardian account (see the README's privacy table).
+    for (sample, subject) in subjects {
+        let person = format!("bionft:subject/{sample}");
         agents.insert(
             person.clone(),
             json!({ "prov:type": "prov:Person", "prov:label": format!("subject of sample {sample}") }),
         );
-        if graph.nodes.iter().any(|n| n.record == sample) {
+        if graph.nodes.iter().any(|n| n.record == *sample) {
             relate(
                 "wasAttributedTo",
                 format!("_:subj{sample}"),
-                json!({ "prov:entity": entity(sample), "prov:agent": person }),
+                json!({ "prov:entity": entity(*sample), "prov:agent": person }),
             );
         }
-        if subject.subject.is_none() {
-            for (i, g) in subject.guardians.iter().enumerate() {
-                let guardian = agent(g);
-                agents.insert(
-                    guardian.clone(),
-                    json!({ "prov:type": "prov:Person", "bionft:role": "guardian" }),
-                );
-                relate(
-                    "actedOnBehalfOf",
-                    format!("_:guard{sample}_{i}"),
-                    json!({ "prov:delegate": guardian, "prov:responsible": person }),
-                );
-            }
+        if subject.authority == "guardians" {
+            let guardians = format!("bionft:guardians/{sample}");
+            agents.insert(
+                guardians.clone(),
+                json!({
+                    "prov:type": "prov:Person",
+                    "bionft:role": "guardian",
+                    "bionft:count": subject.guardians,
+                }),
+            );
+            relate(
+                "actedOnBehalfOf",
+                format!("_:guard{sample}"),
+                json!({ "prov:delegate": guardians, "prov:responsible": person }),
+            );
         }
     }
     let mut doc = Map::new();

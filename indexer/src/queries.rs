@@ -5,10 +5,12 @@
 
 use crate::db::{Connection, DbError, Row, Value};
 use crate::ingest::{block_of, end_of_block, Pos, INDEX_BITS};
-use crate::judge::{self, HeldGrant, Verdict};
+use crate::judge::{self, HeldGrant, PerSample, Verdict};
 use crate::store::{kind_from_name, kind_name, Store};
 use crate::Account;
-use bionft_primitives::{AccessContext, AccessDenied, Authority, Purpose};
+use bionft_primitives::{
+    AccessContext, AccessDenied, Authority, Purpose, SampleContext, YearMonth,
+};
 use scale::Decode;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -52,13 +54,6 @@ fn stamp(pos: Pos, time: i64) -> Stamp {
         event: (pos & ((1 << INDEX_BITS) - 1)) as u32,
         time,
     }
-}
-
-/// Who did something, and when.
-#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
-pub struct Act {
-    pub by: Account,
-    pub at: Stamp,
 }
 
 fn hex32(b: &[u8]) -> String {
@@ -169,20 +164,22 @@ fn resolve(conn: &mut dyn Connection, at: AsOf) -> Result<Moment> {
 pub struct RecordView {
     pub id: i64,
     pub kind: &'static str,
-    /// The sample at the root of the record's lineage (itself for a sample).
-    pub sample: i64,
+    /// The samples at the roots of the record's lineage, ascending: itself
+    /// for a sample, several for a joint record (e.g. a trio's variant calls).
+    pub samples: Vec<i64>,
     pub parents: Vec<i64>,
     pub children: Vec<i64>,
     pub commitment: String,
     pub digest_alg: i64,
     pub registered_by: Account,
     pub registered: Stamp,
-    /// `active`, `superseded` or `withdrawn` (itself or through an ancestor).
+    /// `active`, `superseded` or `withdrawn` (itself or through an ancestor
+    /// of any of its samples).
     pub status: &'static str,
     pub superseded_by: Option<Supersession>,
     pub supersedes: Option<i64>,
     pub withdrawn: Option<Withdrawal>,
-    /// For a sample: custody, guardianship and majority.
+    /// For a sample: custody, sequencers, and who speaks for its subject.
     pub subject: Option<SubjectView>,
     /// The moment asked about (`block` or `time`); absent for the indexed head.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -192,7 +189,6 @@ pub struct RecordView {
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Supersession {
     pub record: i64,
-    pub by: Account,
     pub at: Stamp,
 }
 
@@ -200,29 +196,82 @@ pub struct Supersession {
 pub struct Withdrawal {
     /// The record that was withdrawn: this one, or the ancestor it is withdrawn through.
     pub through: i64,
-    pub by: Account,
+    /// `guardian` or `subject`: which authority withdrew (never which account).
     pub authority: String,
     pub at: Stamp,
 }
 
-/// Who speaks for a sample's subject.
+/// Who holds a sample and who speaks for its subject. Deliberately less
+/// than the index holds: no guardian keys, no subject account, no majority
+/// month, no nominee, attested claimant or reason hashes (see the README's
+/// privacy table).
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct SubjectView {
     pub custodian: Account,
-    /// Current guardians, in the order they became guardians.
-    pub guardians: Vec<Account>,
-    pub claim_commitment: String,
-    /// The month majority may be claimed from (`YYYY-MM`).
-    pub majority: Option<String>,
-    /// The grown-up subject's account, once majority is claimed.
-    pub subject: Option<Account>,
-    pub majority_claimed: Option<Stamp>,
+    /// Sequencers currently assigned to the sample, in assignment order.
+    pub sequencers: Vec<Account>,
+    /// `guardians` (before the majority month), `subject` (claimed, or a
+    /// self-consenting adult's sample) or `none` (majority month reached,
+    /// not claimed yet).
+    pub authority: &'static str,
+    /// How many guardians are in office (their keys are per-sample and not shown).
+    pub guardians: usize,
+    /// An adult's own sample: subject set at mint, no guardians.
+    pub self_consenting: bool,
+    /// When the subject took control (the claim, or the mint for a self-consenting sample).
+    pub subject_since: Option<Stamp>,
     /// The subject's consent epoch (how many times all consent was withdrawn).
     pub consent_epoch: i64,
 }
 
+/// A sample's facts as of a position, for views and for judging access.
+struct SampleFacts {
+    custodian: Account,
+    sequencers: Vec<Account>,
+    guardians: Vec<Account>,
+    majority_at: Option<u64>,
+    self_consenting: bool,
+    subject: Option<(Account, Stamp)>,
+    epoch: i64,
+}
+
+impl SampleFacts {
+    fn view(&self, now: i64) -> SubjectView {
+        SubjectView {
+            custodian: self.custodian,
+            sequencers: self.sequencers.clone(),
+            authority: if self.subject.is_some() {
+                "subject"
+            } else if self.majority_at.is_some_and(|at| (now as u64) < at) {
+                "guardians"
+            } else {
+                "none"
+            },
+            guardians: self.guardians.len(),
+            self_consenting: self.self_consenting,
+            subject_since: self.subject.map(|(_, at)| at),
+            consent_epoch: self.epoch,
+        }
+    }
+
+    fn context(&self, sample: i64) -> SampleContext {
+        SampleContext {
+            sample: sample as u128,
+            subject: self
+                .subject
+                .map(|(a, _)| ink::primitives::AccountId::from(a.0)),
+            majority_at: self.majority_at,
+            guardians: self
+                .guardians
+                .iter()
+                .map(|a| ink::primitives::AccountId::from(a.0))
+                .collect(),
+        }
+    }
+}
+
 const RECORD_COLUMNS: &str =
-    "r.id, r.kind, r.sample, r.commitment, r.digest_alg, r.registered_by, r.pos, r.at_ms";
+    "r.id, r.kind, r.commitment, r.digest_alg, r.registered_by, r.pos, r.at_ms";
 
 /// `up(id)`: the record bound to parameter `$param` and all its ancestors.
 fn ancestors(param: u8) -> String {
@@ -236,11 +285,19 @@ fn ids(rows: &[Row]) -> std::result::Result<Vec<i64>, DbError> {
     rows.iter().map(|r| r.int(0)).collect()
 }
 
+/// The samples `record` derives from, ascending.
+fn samples_of(conn: &mut dyn Connection, record: i64) -> Result<Vec<i64>> {
+    Ok(ids(&conn.query(
+        "SELECT sample FROM record_samples WHERE record = $1 ORDER BY sample",
+        &[record.into()],
+    )?)?)
+}
+
 /// The earliest withdrawal of `record` or an ancestor at or before `pos`.
 fn withdrawal(conn: &mut dyn Connection, record: i64, pos: Pos) -> Result<Option<Withdrawal>> {
     let rows = conn.query(
         &format!(
-            "{} SELECT w.record, w.actor, w.authority, w.pos, w.at_ms \
+            "{} SELECT w.record, w.authority, w.pos, w.at_ms \
              FROM withdrawals w JOIN up ON w.record = up.id WHERE w.pos <= $2 ORDER BY w.pos LIMIT 1",
             ancestors(1)
         ),
@@ -250,73 +307,94 @@ fn withdrawal(conn: &mut dyn Connection, record: i64, pos: Pos) -> Result<Option
         .map(|r| -> Result<Withdrawal> {
             Ok(Withdrawal {
                 through: r.int(0)?,
-                by: r.account(1)?,
-                authority: r.text(2)?.to_owned(),
-                at: stamp(r.int(3)?, r.int(4)?),
+                authority: r.text(1)?.to_owned(),
+                at: stamp(r.int(2)?, r.int(3)?),
             })
         })
         .transpose()
 }
 
-/// Custody, guardianship and majority of `sample`'s subject, counting facts at or before `pos`.
-fn subject_view(conn: &mut dyn Connection, sample: i64, pos: Pos) -> Result<Option<SubjectView>> {
+/// The accounts whose latest change (of `changes`, in order: account, holds) left them holding.
+fn holders(changes: &[Row]) -> std::result::Result<Vec<Account>, DbError> {
+    let mut held: Vec<(Account, bool)> = Vec::new();
+    for c in changes {
+        let account = c.account(0)?;
+        held.retain(|(a, _)| *a != account);
+        held.push((account, c.int(1)? == 1));
+    }
+    Ok(held
+        .into_iter()
+        .filter(|(_, h)| *h)
+        .map(|(a, _)| a)
+        .collect())
+}
+
+/// Custody, sequencers, guardianship, subject and epoch of `sample`, counting facts at or before `pos`.
+fn sample_facts(conn: &mut dyn Connection, sample: i64, pos: Pos) -> Result<Option<SampleFacts>> {
     let rows = conn.query(
-        "SELECT s.custodian, s.claim_commitment, s.majority_year, s.majority_month, \
+        "SELECT s.custodian, s.majority_year, s.majority_month, s.self_consenting, \
          m.subject, m.pos, m.at_ms, \
          (SELECT c.to_account FROM custody_transfers c WHERE c.sample = s.id AND c.pos <= $2 \
           ORDER BY c.pos DESC LIMIT 1), \
          (SELECT MAX(w.epoch) FROM consent_withdrawals w WHERE w.sample = s.id AND w.pos <= $2) \
-         FROM samples s LEFT JOIN majority_claims m ON m.sample = s.id AND m.pos <= $2 \
-         WHERE s.id = $1",
+         FROM samples s JOIN records r ON r.id = s.id \
+         LEFT JOIN subjects m ON m.sample = s.id AND m.pos <= $2 \
+         WHERE s.id = $1 AND r.pos <= $2",
         &[sample.into(), pos.into()],
     )?;
     let Some(r) = rows.first() else {
         return Ok(None);
     };
-    // Guardians: each one's latest change decides whether it still holds.
-    let mut guardians: Vec<(Account, bool)> = Vec::new();
-    for g in conn.query(
+    let guardians = holders(&conn.query(
         "SELECT guardian, added FROM guardian_changes WHERE sample = $1 AND pos <= $2 ORDER BY pos",
         &[sample.into(), pos.into()],
-    )? {
-        let account = g.account(0)?;
-        guardians.retain(|(a, _)| *a != account);
-        guardians.push((account, g.int(1)? == 1));
-    }
-    let claimed = r.opt_account(4)?;
-    Ok(Some(SubjectView {
+    )?)?;
+    let sequencers = holders(&conn.query(
+        "SELECT sequencer, assigned FROM sequencer_assignments WHERE sample = $1 AND pos <= $2 ORDER BY pos",
+        &[sample.into(), pos.into()],
+    )?)?;
+    let majority_at = match (r.opt_int(1)?, r.opt_int(2)?) {
+        (Some(year), Some(month)) => Some(
+            YearMonth {
+                year: year as u16,
+                month: month as u8,
+            }
+            .start_millis(),
+        ),
+        _ => None,
+    };
+    let subject = match r.opt_account(4)? {
+        Some(a) => Some((a, stamp(r.int(5)?, r.int(6)?))),
+        None => None,
+    };
+    Ok(Some(SampleFacts {
         custodian: r.opt_account(7)?.unwrap_or(r.account(0)?),
-        guardians: guardians
-            .into_iter()
-            .filter(|(_, held)| *held)
-            .map(|(a, _)| a)
-            .collect(),
-        claim_commitment: hex32(r.bytes(1)?),
-        majority: match (r.opt_int(2)?, r.opt_int(3)?) {
-            (Some(y), Some(m)) => Some(format!("{y:04}-{m:02}")),
-            _ => None,
-        },
-        subject: claimed,
-        majority_claimed: match claimed {
-            Some(_) => Some(stamp(r.int(5)?, r.int(6)?)),
-            None => None,
-        },
-        consent_epoch: r.opt_int(8)?.unwrap_or(0),
+        sequencers,
+        guardians,
+        majority_at,
+        self_consenting: r.int(3)? == 1,
+        subject,
+        epoch: r.opt_int(8)?.unwrap_or(0),
     }))
 }
 
+fn at_pos(conn: &mut dyn Connection, at: AsOf) -> Result<(Pos, Option<Moment>, i64)> {
+    Ok(match at {
+        AsOf::Head => (NOW, None, resolve(conn, AsOf::Head)?.time),
+        at => {
+            let moment = resolve(conn, at)?;
+            (moment.pos, Some(moment), moment.time)
+        }
+    })
+}
+
 impl Store {
-    /// A record with its effective status, parents, children and (for a sample) its
-    /// subject, as they stood at `at` (time travel: what an auditor asks about the past).
+    /// A record with its effective status, samples, parents, children and
+    /// (for a sample) its subject, as they stood at `at` (time travel: what
+    /// an auditor asks about the past).
     pub fn record(&self, id: i64, at: AsOf) -> Result<RecordView> {
         let conn = &mut *self.reader()?;
-        let (pos, as_of) = match at {
-            AsOf::Head => (NOW, None),
-            at => {
-                let moment = resolve(conn, at)?;
-                (moment.pos, Some(moment))
-            }
-        };
+        let (pos, as_of, now) = at_pos(conn, at)?;
         let rows = conn.query(
             &format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = $1 AND r.pos <= $2"),
             &[id.into(), pos.into()],
@@ -328,7 +406,7 @@ impl Store {
             })
         })?;
         let kind = kind_from_name(r, 1)?;
-        let sample = r.int(2)?;
+        let samples = samples_of(conn, id)?;
         let parents = ids(&conn.query(
             "SELECT parent FROM record_parents WHERE child = $1 ORDER BY ord",
             &[id.into()],
@@ -340,7 +418,7 @@ impl Store {
         )?)?;
         let superseded_by = conn
             .query(
-                "SELECT new_record, actor, pos, at_ms FROM supersessions \
+                "SELECT new_record, pos, at_ms FROM supersessions \
                  WHERE old_record = $1 AND pos <= $2",
                 &[id.into(), pos.into()],
             )?
@@ -348,8 +426,7 @@ impl Store {
             .map(|s| -> Result<Supersession> {
                 Ok(Supersession {
                     record: s.int(0)?,
-                    by: s.account(1)?,
-                    at: stamp(s.int(2)?, s.int(3)?),
+                    at: stamp(s.int(1)?, s.int(2)?),
                 })
             })
             .transpose()?;
@@ -366,20 +443,20 @@ impl Store {
             (None, None) => "active",
         };
         let subject = if kind == bionft_primitives::RecordKind::Sample {
-            subject_view(conn, id, pos)?
+            sample_facts(conn, id, pos)?.map(|f| f.view(now))
         } else {
             None
         };
         Ok(RecordView {
             id,
             kind: kind_name(kind),
-            sample,
+            samples,
             parents,
             children,
-            commitment: hex32(r.bytes(3)?),
-            digest_alg: r.int(4)?,
-            registered_by: r.account(5)?,
-            registered: stamp(r.int(6)?, r.int(7)?),
+            commitment: hex32(r.bytes(2)?),
+            digest_alg: r.int(3)?,
+            registered_by: r.account(4)?,
+            registered: stamp(r.int(5)?, r.int(6)?),
             status,
             superseded_by,
             supersedes,
@@ -433,7 +510,8 @@ pub struct Node {
     pub id: String,
     pub record: i64,
     pub kind: &'static str,
-    pub sample: i64,
+    /// The samples it derives from, ascending (several for a joint record).
+    pub samples: Vec<i64>,
     pub commitment: String,
     pub registered_by: Account,
     pub registered: Stamp,
@@ -480,11 +558,7 @@ impl Store {
             )));
         }
         let conn = &mut *self.reader()?;
-        let focus = conn.query("SELECT sample FROM records WHERE id = $1", &[id.into()])?;
-        let sample = focus
-            .first()
-            .ok_or_else(|| QueryError::NotFound(format!("no record {id}")))?
-            .int(0)?;
+        Self::require_record(conn, id)?;
         let mut distance: BTreeMap<i64, i64> = BTreeMap::from([(id, 0)]);
         if direction != Direction::Down {
             for (n, d) in walk(conn, id, depth, "child", "parent")? {
@@ -523,15 +597,36 @@ impl Store {
             .iter()
             .map(|r| Ok((r.int(0)?, r.int(1)?)))
             .collect::<std::result::Result<_, DbError>>()?;
-        // Withdrawal reaches every descendant; all records of a lineage share its sample.
-        let withdrawn: BTreeSet<i64> = ids(&conn.query(
-            "WITH RECURSIVE down(id) AS (SELECT record FROM withdrawals WHERE sample = $1 \
-             UNION SELECT p.child FROM record_parents p JOIN down ON p.parent = down.id) \
-             SELECT id FROM down",
-            &[sample.into()],
-        )?)?
-        .into_iter()
-        .collect();
+        let mut samples: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for r in conn.query(
+            &format!(
+                "SELECT record, sample FROM record_samples WHERE record IN ({list}) ORDER BY record, sample"
+            ),
+            &members,
+        )? {
+            samples.entry(r.int(0)?).or_default().push(r.int(1)?);
+        }
+        // Withdrawal reaches every descendant. A withdrawn ancestor of a member
+        // shares a sample with it, so only withdrawals under the members'
+        // samples can reach them; walk down from those.
+        let roots: BTreeSet<i64> = samples.values().flatten().copied().collect();
+        let roots: Vec<Value> = roots.into_iter().map(Value::Int).collect();
+        let withdrawn: BTreeSet<i64> = if roots.is_empty() {
+            BTreeSet::new()
+        } else {
+            ids(&conn.query(
+                &format!(
+                    "WITH RECURSIVE down(id) AS (SELECT w.record FROM withdrawals w \
+                     WHERE w.record IN (SELECT rs.record FROM record_samples rs WHERE rs.sample IN ({})) \
+                     UNION SELECT p.child FROM record_parents p JOIN down ON p.parent = down.id) \
+                     SELECT id FROM down",
+                    placeholders(1, roots.len())
+                ),
+                &roots,
+            )?)?
+            .into_iter()
+            .collect()
+        };
         let nodes = records
             .iter()
             .map(|r| -> Result<Node> {
@@ -540,10 +635,10 @@ impl Store {
                     id: format!("record:{record}"),
                     record,
                     kind: kind_name(kind_from_name(r, 1)?),
-                    sample: r.int(2)?,
-                    commitment: hex32(r.bytes(3)?),
-                    registered_by: r.account(5)?,
-                    registered: stamp(r.int(6)?, r.int(7)?),
+                    samples: samples.get(&record).cloned().unwrap_or_default(),
+                    commitment: hex32(r.bytes(2)?),
+                    registered_by: r.account(4)?,
+                    registered: stamp(r.int(5)?, r.int(6)?),
                     status: if withdrawn.contains(&record) {
                         "withdrawn"
                     } else if superseded.contains_key(&record) {
@@ -575,32 +670,55 @@ impl Store {
         })
     }
 
-    /// Custody, guardianship and majority of a sample's subject (`None`: not a sample).
+    /// Who holds sample `sample` and speaks for its subject now (`None`: not a sample).
     pub fn subject(&self, sample: i64) -> Result<Option<SubjectView>> {
-        subject_view(&mut *self.reader()?, sample, NOW)
+        let conn = &mut *self.reader()?;
+        let now = resolve(conn, AsOf::Head)?.time;
+        Ok(sample_facts(conn, sample, NOW)?.map(|f| f.view(now)))
+    }
+
+    /// [`Store::subject`] of every sample of a lineage graph, by sample.
+    pub fn subjects(&self, graph: &Graph) -> Result<BTreeMap<i64, SubjectView>> {
+        let samples: BTreeSet<i64> = graph
+            .nodes
+            .iter()
+            .flat_map(|n| n.samples.iter().copied())
+            .collect();
+        let mut out = BTreeMap::new();
+        for s in samples {
+            if let Some(v) = self.subject(s)? {
+                out.insert(s, v);
+            }
+        }
+        Ok(out)
     }
 }
 
 // -------------------------------------------------------------- grants
 
-/// A grant with its state at the moment asked.
+/// A grant with its state at the moment asked. Which account issued it
+/// (a guardian's per-sample key, or the subject's account) is not shown:
+/// `issuer` says which authority, `state` whether it still counts.
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct GrantView {
     pub id: i64,
+    /// The sample whose subject the grant speaks for.
     pub sample: i64,
     pub grantee: Account,
-    /// The record it covers, with all its descendants.
+    /// The record it covers, with all its descendants (for a joint record,
+    /// only on behalf of `sample`).
     pub scope: i64,
     /// DUO text form, e.g. `HMB`, `DS:4989+IRB+NCU`.
     pub purpose: String,
     pub expires_at: i64,
-    pub issued_by: Account,
+    /// `guardian` or `subject`.
     pub issuer: String,
     pub epoch: i64,
     pub issued: Stamp,
-    pub revoked: Option<Act>,
-    pub confirmed: Option<Act>,
-    /// `active`, `revoked`, `consent_withdrawn`, `lapsed_at_majority` or `expired`.
+    pub revoked: Option<Stamp>,
+    pub confirmed: Option<Stamp>,
+    /// `active`, `revoked`, `consent_withdrawn`, `issuer_no_longer_guardian`,
+    /// `lapsed_at_majority` or `expired`.
     pub state: &'static str,
 }
 
@@ -608,18 +726,25 @@ pub struct GrantView {
 struct GrantRow {
     held: HeldGrant,
     view: GrantView,
+    /// The sample as far as this grant is concerned (its issuer's office
+    /// stands for the guardian list: `Grant::covers` asks only that).
+    sample: SampleContext,
     sample_epoch: u32,
-    subject: Option<Account>,
 }
 
-/// Grants with revocation, confirmation, the sample's epoch and its subject,
-/// all as of position `$1`.
+/// Grants with revocation, confirmation, the sample's epoch, subject and
+/// majority month, and whether the issuer still held guardianship, all as
+/// of position `$1`.
 const GRANT_SELECT: &str =
     "SELECT g.id, g.sample, g.grantee, g.scope, g.purpose, g.expires_at, g.issued_by, \
-     g.issuer, g.epoch, g.pos, g.at_ms, r.actor, r.pos, r.at_ms, c.actor, c.pos, c.at_ms, \
+     g.issuer, g.epoch, g.pos, g.at_ms, r.pos, r.at_ms, c.pos, c.at_ms, \
      (SELECT MAX(w.epoch) FROM consent_withdrawals w WHERE w.sample = g.sample AND w.pos <= $1), \
-     (SELECT m.subject FROM majority_claims m WHERE m.sample = g.sample AND m.pos <= $1) \
+     (SELECT m.subject FROM subjects m WHERE m.sample = g.sample AND m.pos <= $1), \
+     s.majority_year, s.majority_month, \
+     (SELECT gc.added FROM guardian_changes gc WHERE gc.sample = g.sample \
+      AND gc.guardian = g.issued_by AND gc.pos <= $1 ORDER BY gc.pos DESC LIMIT 1) \
      FROM grants g \
+     JOIN samples s ON s.id = g.sample \
      LEFT JOIN grant_revocations r ON r.grant_id = g.id AND r.pos <= $1 \
      LEFT JOIN grant_confirmations c ON c.grant_id = g.id AND c.pos <= $1 \
      WHERE g.pos <= $1";
@@ -636,12 +761,9 @@ fn purpose(bytes: &[u8]) -> std::result::Result<Purpose, DbError> {
     Purpose::decode(&mut &bytes[..]).map_err(|e| DbError::Other(format!("stored purpose: {e}")))
 }
 
-fn opt_act(r: &Row, i: usize) -> std::result::Result<Option<Act>, DbError> {
-    Ok(match r.opt_account(i)? {
-        Some(by) => Some(Act {
-            by,
-            at: stamp(r.int(i + 1)?, r.int(i + 2)?),
-        }),
+fn opt_stamp(r: &Row, i: usize) -> std::result::Result<Option<Stamp>, DbError> {
+    Ok(match r.opt_int(i)? {
+        Some(pos) => Some(stamp(pos, r.int(i + 1)?)),
         None => None,
     })
 }
@@ -649,20 +771,22 @@ fn opt_act(r: &Row, i: usize) -> std::result::Result<Option<Act>, DbError> {
 fn grant_row(r: &Row) -> std::result::Result<GrantRow, DbError> {
     let id = r.int(0)?;
     let purpose = purpose(r.bytes(4)?)?;
-    let revoked = opt_act(r, 11)?;
-    let confirmed = opt_act(r, 14)?;
+    let revoked = opt_stamp(r, 11)?;
+    let confirmed = opt_stamp(r, 13)?;
     let ink_account = |a: Account| ink::primitives::AccountId::from(a.0);
     let issuer = r.text(7)?.to_owned();
+    let issued_by = ink_account(r.account(6)?);
+    let sample = r.int(1)?;
     let held = HeldGrant {
         id,
         pos: r.int(9)?,
         grant: consent::Grant {
-            sample: r.int(1)? as u128,
+            sample: sample as u128,
             grantee: ink_account(r.account(2)?),
             scope: r.int(3)? as u128,
             purpose: purpose.clone(),
             expires_at: r.int(5)? as u64,
-            issued_by: ink_account(r.account(6)?),
+            issued_by,
             issuer: authority(&issuer),
             issued_at: r.int(10)? as u64,
             epoch: r.int(8)? as u32,
@@ -670,15 +794,25 @@ fn grant_row(r: &Row) -> std::result::Result<GrantRow, DbError> {
             confirmed: confirmed.is_some(),
         },
     };
+    let majority_at = match (r.opt_int(17)?, r.opt_int(18)?) {
+        (Some(year), Some(month)) => Some(
+            YearMonth {
+                year: year as u16,
+                month: month as u8,
+            }
+            .start_millis(),
+        ),
+        _ => None,
+    };
+    let in_office = r.opt_int(19)? == Some(1);
     Ok(GrantRow {
         view: GrantView {
             id,
-            sample: r.int(1)?,
+            sample,
             grantee: r.account(2)?,
             scope: r.int(3)?,
             purpose: purpose.to_string(),
             expires_at: r.int(5)?,
-            issued_by: r.account(6)?,
             issuer,
             epoch: r.int(8)?,
             issued: stamp(r.int(9)?, r.int(10)?),
@@ -687,27 +821,37 @@ fn grant_row(r: &Row) -> std::result::Result<GrantRow, DbError> {
             state: "active",
         },
         held,
-        sample_epoch: r.opt_int(17)?.unwrap_or(0) as u32,
-        subject: r.opt_account(18)?,
+        sample: SampleContext {
+            sample: sample as u128,
+            subject: r.opt_account(16)?.map(ink_account),
+            majority_at,
+            guardians: if in_office {
+                vec![issued_by]
+            } else {
+                Vec::new()
+            },
+        },
+        sample_epoch: r.opt_int(15)?.unwrap_or(0) as u32,
     })
 }
 
 impl GrantRow {
     /// The grant with its own state at time `now`, by the contract's rule:
     /// judged for its own scope and purpose, so only revocation, withdrawal
-    /// of consent, majority and expiry can fail it.
+    /// of consent, the issuer leaving office, majority and expiry can fail it.
     fn view_at(&self, now: i64) -> GrantView {
         let g = &self.held.grant;
-        let ctx = AccessContext {
-            sample: g.sample,
-            lineage: vec![g.scope],
-            withdrawn: false,
-            subject: self.subject.map(|a| ink::primitives::AccountId::from(a.0)),
-        };
-        let state = match g.covers(&ctx, &g.purpose, now as u64, self.sample_epoch) {
+        let state = match g.covers(
+            &self.sample,
+            &[g.scope],
+            &g.purpose,
+            now as u64,
+            self.sample_epoch,
+        ) {
             Ok(()) | Err(AccessDenied::PurposeNotPermitted) => "active",
             Err(AccessDenied::GrantRevoked) => "revoked",
             Err(AccessDenied::ConsentWithdrawn) => "consent_withdrawn",
+            Err(AccessDenied::IssuerNoLongerGuardian) => "issuer_no_longer_guardian",
             Err(AccessDenied::LapsedAtMajority) => "lapsed_at_majority",
             Err(AccessDenied::GrantExpired) => "expired",
             Err(other) => {
@@ -849,12 +993,13 @@ fn grant_at(conn: &mut dyn Connection, id: i64, pos: Pos) -> Result<GrantRow> {
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptView {
     pub id: i64,
-    pub grant: i64,
     pub record: i64,
-    pub sample: i64,
     pub grantee: Account,
     /// DUO text form, e.g. `HMB`, `DS:4989+IRB+NCU`.
     pub purpose: String,
+    /// The grants that allowed it: one per sample the record derives from,
+    /// in ascending sample order.
+    pub grants: Vec<i64>,
     pub data_host: Account,
     pub at: Stamp,
     #[serde(skip)]
@@ -868,26 +1013,48 @@ pub struct ReceiptView {
 pub enum ReceiptsOf {
     Record(i64),
     Grantee(Account),
+    /// Receipts naming the grant (among the grants of a joint access).
     Grant(i64),
 }
 
 const RECEIPT_SELECT: &str =
-    "SELECT id, grant_id, record, sample, grantee, purpose, data_host, pos, at_ms FROM receipts";
+    "SELECT x.id, x.record, x.grantee, x.purpose, x.data_host, x.pos, x.at_ms FROM receipts x";
 
 fn receipt_row(r: &Row) -> std::result::Result<ReceiptView, DbError> {
-    let raw = purpose(r.bytes(5)?)?;
+    let raw = purpose(r.bytes(3)?)?;
     Ok(ReceiptView {
         id: r.int(0)?,
-        grant: r.int(1)?,
-        record: r.int(2)?,
-        sample: r.int(3)?,
-        grantee: r.account(4)?,
+        record: r.int(1)?,
+        grantee: r.account(2)?,
         purpose: raw.to_string(),
-        data_host: r.account(6)?,
-        at: stamp(r.int(7)?, r.int(8)?),
+        grants: Vec::new(),
+        data_host: r.account(4)?,
+        at: stamp(r.int(5)?, r.int(6)?),
         raw_purpose: raw,
-        pos: r.int(7)?,
+        pos: r.int(5)?,
     })
+}
+
+/// Fills in each receipt's grants (one query for the page).
+fn with_grants(conn: &mut dyn Connection, receipts: &mut [ReceiptView]) -> Result<()> {
+    if receipts.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<Value> = receipts.iter().map(|r| Value::Int(r.id)).collect();
+    let mut grants: HashMap<i64, Vec<i64>> = HashMap::new();
+    for row in conn.query(
+        &format!(
+            "SELECT receipt, grant_id FROM receipt_grants WHERE receipt IN ({}) ORDER BY receipt, ord",
+            placeholders(1, keys.len())
+        ),
+        &keys,
+    )? {
+        grants.entry(row.int(0)?).or_default().push(row.int(1)?);
+    }
+    for r in receipts {
+        r.grants = grants.remove(&r.id).unwrap_or_default();
+    }
+    Ok(())
 }
 
 impl Store {
@@ -895,12 +1062,12 @@ impl Store {
     pub fn receipts(&self, of: ReceiptsOf, page: Page) -> Result<Listing<ReceiptView>> {
         let conn = &mut *self.reader()?;
         let now = resolve(conn, AsOf::Head)?;
-        let (column, key): (&str, Value) = match of {
+        let (filter, key): (&str, Value) = match of {
             ReceiptsOf::Record(r) => {
                 Self::require_record(conn, r)?;
-                ("record", r.into())
+                ("x.record = $1", r.into())
             }
-            ReceiptsOf::Grantee(a) => ("grantee", a.into()),
+            ReceiptsOf::Grantee(a) => ("x.grantee = $1", a.into()),
             ReceiptsOf::Grant(g) => {
                 if conn
                     .query("SELECT 1 FROM grants WHERE id = $1", &[g.into()])?
@@ -908,18 +1075,22 @@ impl Store {
                 {
                     return Err(QueryError::NotFound(format!("no grant {g}")));
                 }
-                ("grant_id", g.into())
+                (
+                    "x.id IN (SELECT receipt FROM receipt_grants WHERE grant_id = $1)",
+                    g.into(),
+                )
             }
         };
-        // `column` is one of three constants above.
+        // `filter` is one of three constants above.
         let rows = conn.query(
-            &format!("{RECEIPT_SELECT} WHERE {column} = $1 AND id > $2 ORDER BY id LIMIT $3"),
+            &format!("{RECEIPT_SELECT} WHERE {filter} AND x.id > $2 ORDER BY x.id LIMIT $3"),
             &[key, page.after.into(), (i64::from(page.limit) + 1).into()],
         )?;
-        let items = rows
+        let mut items = rows
             .iter()
             .map(receipt_row)
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        with_grants(conn, &mut items)?;
         Ok(listing(now, items, page, |r| r.id))
     }
 }
@@ -935,19 +1106,24 @@ pub struct AccessAnswer {
     /// DUO text form, e.g. `HMB`, `DS:4989+IRB+NCU`.
     pub purpose: String,
     pub allowed: bool,
-    /// The grant `check_access` names: the oldest in force.
-    pub grant: Option<i64>,
-    /// Why not, in the contract's words (`AccessDenied`).
+    /// The samples the record derives from, ascending (each must consent).
+    pub samples: Vec<i64>,
+    /// What `check_access` returns when allowed: for each sample, the
+    /// oldest grant in force (empty when denied).
+    pub grants: Vec<i64>,
+    /// Why not, in the contract's words (`AccessDenied`): the record's own
+    /// state, or the reason of the first sample without a covering grant.
     pub reason: Option<String>,
-    /// Every grant in force for (record, grantee, purpose), oldest first.
+    /// Every grant in force for (record, grantee, purpose), by sample then age.
     pub in_force: Vec<i64>,
-    /// Each grant the contract's index held for the pair, with its own answer.
-    pub grants: Vec<GrantAnswer>,
+    /// Each grant the contract's index held for each (sample, grantee) pair, with its own answer.
+    pub walked: Vec<GrantAnswer>,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct GrantAnswer {
     pub id: i64,
+    pub sample: i64,
     pub covers: bool,
     pub reason: Option<String>,
 }
@@ -956,24 +1132,40 @@ pub struct GrantAnswer {
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptAnswer {
     pub receipt: ReceiptView,
-    /// The named grant covered the access at the moment it was recorded.
+    /// Every named grant covered the access at the moment it was recorded,
+    /// and together they spoke for every sample the record derives from.
     pub covered: bool,
+    /// The first reason it was not.
     pub reason: Option<String>,
-    /// The named grant as it stood just before the access.
-    pub grant: GrantView,
+    /// Each named grant as it stood just before the access, with its own answer.
+    pub grants: Vec<ReceiptGrant>,
     /// `check_access` for the same record, grantee and purpose at that moment.
     pub check: AccessAnswer,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptGrant {
+    /// The grant as it stood (its fields inline: `id`, `purpose`, `state`, …).
+    #[serde(flatten)]
+    pub grant: GrantView,
+    pub covered: bool,
+    pub reason: Option<String>,
 }
 
 fn reason(r: AccessDenied) -> String {
     format!("{r:?}")
 }
 
-/// A record's access context as of `pos`, or `None` if it did not exist then.
-fn context_at(conn: &mut dyn Connection, record: i64, pos: Pos) -> Result<Option<AccessContext>> {
+/// A record's access context as of `pos` (with each contributing sample's
+/// consent epoch), or `None` if it did not exist then.
+fn context_at(
+    conn: &mut dyn Connection,
+    record: i64,
+    pos: Pos,
+) -> Result<Option<(AccessContext, Vec<u32>)>> {
     let rows = conn.query(
         &format!(
-            "{} SELECT up.id, r.sample, r.pos, \
+            "{} SELECT up.id, r.pos, \
              (SELECT COUNT(*) FROM withdrawals w WHERE w.record = up.id AND w.pos <= $2) \
              FROM up JOIN records r ON r.id = up.id",
             ancestors(1)
@@ -983,43 +1175,39 @@ fn context_at(conn: &mut dyn Connection, record: i64, pos: Pos) -> Result<Option
     let Some(own) = rows.iter().find(|r| r.int(0).ok() == Some(record)) else {
         return Ok(None);
     };
-    if own.int(2)? > pos {
+    if own.int(1)? > pos {
         return Ok(None);
     }
-    let sample = own.int(1)?;
     let mut withdrawn = false;
     let mut lineage = Vec::with_capacity(rows.len());
     for r in &rows {
         lineage.push(r.int(0)? as u128);
-        withdrawn |= r.int(3)? > 0;
+        withdrawn |= r.int(2)? > 0;
     }
-    let subject = conn
+    let superseded = !conn
         .query(
-            "SELECT subject FROM majority_claims WHERE sample = $1 AND pos <= $2",
-            &[sample.into(), pos.into()],
+            "SELECT 1 FROM supersessions WHERE old_record = $1 AND pos <= $2",
+            &[record.into(), pos.into()],
         )?
-        .first()
-        .map(|r| r.account(0))
-        .transpose()?;
-    Ok(Some(AccessContext {
-        sample: sample as u128,
-        lineage,
-        withdrawn,
-        subject: subject.map(|a| ink::primitives::AccountId::from(a.0)),
-    }))
-}
-
-fn epoch_at(conn: &mut dyn Connection, sample: i64, pos: Pos) -> Result<u32> {
-    let rows = conn.query(
-        "SELECT MAX(epoch) FROM consent_withdrawals WHERE sample = $1 AND pos <= $2",
-        &[sample.into(), pos.into()],
-    )?;
-    Ok(rows
-        .first()
-        .map(|r| r.opt_int(0))
-        .transpose()?
-        .flatten()
-        .unwrap_or(0) as u32)
+        .is_empty();
+    let mut samples = Vec::new();
+    let mut epochs = Vec::new();
+    for s in samples_of(conn, record)? {
+        let facts = sample_facts(conn, s, pos)?.ok_or_else(|| {
+            DbError::Other(format!("record {record}'s sample {s} is not indexed"))
+        })?;
+        epochs.push(facts.epoch as u32);
+        samples.push(facts.context(s));
+    }
+    Ok(Some((
+        AccessContext {
+            samples,
+            lineage,
+            withdrawn,
+            superseded,
+        },
+        epochs,
+    )))
 }
 
 fn access_at(
@@ -1030,45 +1218,60 @@ fn access_at(
     moment: Moment,
 ) -> Result<AccessAnswer> {
     let ctx = context_at(conn, record, moment.pos)?;
-    let (grants, epoch) = match &ctx {
-        Some(ctx) => {
-            let sample = ctx.sample as i64;
+    let mut per_sample = Vec::new();
+    if let Some((ctx, epochs)) = &ctx {
+        for (sample, epoch) in ctx.samples.iter().zip(epochs) {
             let rows = conn.query(
                 &format!("{GRANT_SELECT} AND g.sample = $2 AND g.grantee = $3 ORDER BY g.id"),
-                &[moment.pos.into(), sample.into(), grantee.into()],
+                &[
+                    moment.pos.into(),
+                    (sample.sample as i64).into(),
+                    grantee.into(),
+                ],
             )?;
-            let grants = rows
-                .iter()
-                .map(|r| grant_row(r).map(|g| g.held))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            (grants, epoch_at(conn, sample, moment.pos)?)
+            per_sample.push(PerSample {
+                epoch: *epoch,
+                grants: rows
+                    .iter()
+                    .map(|r| grant_row(r).map(|g| g.held))
+                    .collect::<std::result::Result<Vec<_>, _>>()?,
+            });
         }
-        None => (Vec::new(), 0),
-    };
+    }
     let Verdict {
         allowed,
         denied,
         walked,
-    } = judge::check_access(ctx.as_ref(), &grants, asked, moment.time as u64, epoch);
+    } = judge::check_access(
+        ctx.as_ref().map(|(c, _)| c),
+        &per_sample,
+        asked,
+        moment.time as u64,
+    );
     Ok(AccessAnswer {
         as_of: moment,
         record,
         grantee,
         purpose: asked.to_string(),
         allowed: allowed.is_some(),
-        grant: allowed,
+        samples: ctx
+            .as_ref()
+            .map(|(c, _)| c.samples.iter().map(|s| s.sample as i64).collect())
+            .unwrap_or_default(),
+        grants: allowed.unwrap_or_default(),
         reason: denied.map(reason),
         in_force: walked
             .iter()
-            .filter(|(_, r)| r.is_ok())
-            .map(|(id, _)| *id)
+            .filter(|w| w.result.is_ok())
+            .map(|w| w.grant)
             .collect(),
-        grants: walked
+        walked: walked
             .into_iter()
-            .map(|(id, r)| GrantAnswer {
-                id,
-                covers: r.is_ok(),
-                reason: r.err().map(reason),
+            .map(|w| GrantAnswer {
+                id: w.grant,
+                sample: w.sample,
+                covers: w.result.is_ok(),
+                reason: w.result.err().map(reason),
             })
             .collect(),
     })
@@ -1086,41 +1289,71 @@ impl Store {
     ) -> Result<AccessAnswer> {
         let conn = &mut *self.reader()?;
         let moment = resolve(conn, at)?;
-        if conn
-            .query("SELECT 1 FROM records WHERE id = $1", &[record.into()])?
-            .is_empty()
-        {
-            return Err(QueryError::NotFound(format!("no record {record}")));
-        }
+        Self::require_record(conn, record)?;
         access_at(conn, record, grantee, purpose, moment)
     }
 
-    /// A receipt, and whether its grant covered the access when it was recorded.
+    /// A receipt, and whether the grants it names covered the access when
+    /// it was recorded: each of them, and together every contributing sample.
     pub fn receipt(&self, id: i64) -> Result<ReceiptAnswer> {
         let conn = &mut *self.reader()?;
-        let rows = conn.query(&format!("{RECEIPT_SELECT} WHERE id = $1"), &[id.into()])?;
-        let receipt = receipt_row(
-            rows.first()
-                .ok_or_else(|| QueryError::NotFound(format!("no receipt {id}")))?,
-        )?;
+        let rows = conn.query(&format!("{RECEIPT_SELECT} WHERE x.id = $1"), &[id.into()])?;
+        let mut receipt =
+            [receipt_row(rows.first().ok_or_else(|| {
+                QueryError::NotFound(format!("no receipt {id}"))
+            })?)?];
+        with_grants(conn, &mut receipt)?;
+        let [receipt] = receipt;
         // Just before the receipt's own event: the state `record_access` judged.
         let moment = Moment {
             block: Some(receipt.at.block),
             time: receipt.at.time,
             pos: receipt.pos - 1,
         };
-        let held = grant_at(conn, receipt.grant, moment.pos)?;
         let ctx = context_at(conn, receipt.record, moment.pos)?;
-        let verdict = match &ctx {
-            None => Err(AccessDenied::UnknownRecord),
-            Some(c) if c.withdrawn => Err(AccessDenied::RecordWithdrawn),
-            Some(c) => held.held.grant.covers(
-                c,
-                &receipt.raw_purpose,
-                moment.time as u64,
-                epoch_at(conn, receipt.sample, moment.pos)?,
-            ),
+        let mut first_failure = match &ctx {
+            None => Some(AccessDenied::UnknownRecord),
+            Some((c, _)) => c.unusable(),
         };
+        let mut grants = Vec::new();
+        for &g in &receipt.grants {
+            let held = grant_at(conn, g, moment.pos)?;
+            let verdict = match &ctx {
+                None => Err(AccessDenied::UnknownRecord),
+                Some((c, epochs)) => match c
+                    .samples
+                    .iter()
+                    .position(|s| s.sample == held.held.grant.sample)
+                {
+                    None => Err(AccessDenied::OutsideScope),
+                    Some(i) => held.held.grant.covers(
+                        &c.samples[i],
+                        &c.lineage,
+                        &receipt.raw_purpose,
+                        moment.time as u64,
+                        epochs[i],
+                    ),
+                },
+            };
+            if let Err(r) = verdict {
+                first_failure.get_or_insert(r);
+            }
+            grants.push(ReceiptGrant {
+                grant: held.view_at(moment.time),
+                covered: verdict.is_ok(),
+                reason: verdict.err().map(reason),
+            });
+        }
+        // Together the grants must speak for every sample the record derives from.
+        if let Some((c, _)) = &ctx {
+            let spoken: BTreeSet<i64> = grants.iter().map(|g| g.grant.sample).collect();
+            if c.samples
+                .iter()
+                .any(|s| !spoken.contains(&(s.sample as i64)))
+            {
+                first_failure.get_or_insert(AccessDenied::NoGrant);
+            }
+        }
         let check = access_at(
             conn,
             receipt.record,
@@ -1129,10 +1362,10 @@ impl Store {
             moment,
         )?;
         Ok(ReceiptAnswer {
-            covered: verdict.is_ok(),
-            reason: verdict.err().map(reason),
+            covered: first_failure.is_none(),
+            reason: first_failure.map(reason),
             receipt,
-            grant: held.view_at(moment.time),
+            grants,
             check,
         })
     }

@@ -8,91 +8,115 @@
 //! the same queries with a different position bound.
 
 use crate::db::{Batched, Connection, DbError, Dialect, Pool, Postgres, Row, Sqlite, Value};
-use crate::ingest::{Change, Contracts, Pos};
+use crate::ingest::{Change, Contracts, GuardianChange, Pos};
 use crate::source::{Block, BlockRef};
 use bionft_primitives::{Authority, RecordKind, Role};
 use scale::Encode;
 
-/// Schema version this build writes and reads.
-const SCHEMA_VERSION: &str = "1";
+/// Schema version this build writes and reads (2: contracts v2, joint
+/// records, receipts naming several grants; no migration from 1, as v2 is a
+/// fresh deployment).
+const SCHEMA_VERSION: &str = "2";
 
 /// The schema, in the SQL both engines share; `BYTES` is the byte-string type.
+///
+/// Byte columns are never NULL (PostgreSQL binds a NULL parameter as
+/// `BIGINT`): an absent hash is an empty byte string.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cursor (id BIGINT PRIMARY KEY, number BIGINT NOT NULL, hash BYTES NOT NULL);
 CREATE TABLE IF NOT EXISTS blocks (number BIGINT PRIMARY KEY, hash BYTES NOT NULL,
     parent_hash BYTES NOT NULL, time_ms BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (time_ms);
-CREATE TABLE IF NOT EXISTS records (id BIGINT PRIMARY KEY, kind TEXT NOT NULL, sample BIGINT NOT NULL,
+CREATE TABLE IF NOT EXISTS records (id BIGINT PRIMARY KEY, kind TEXT NOT NULL,
     commitment BYTES NOT NULL, digest_alg BIGINT NOT NULL, registered_by BYTES NOT NULL,
     pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS records_by_commitment ON records (commitment);
-CREATE INDEX IF NOT EXISTS records_by_sample ON records (sample);
+CREATE TABLE IF NOT EXISTS record_samples (record BIGINT NOT NULL, sample BIGINT NOT NULL,
+    ord BIGINT NOT NULL, PRIMARY KEY (record, ord));
+CREATE INDEX IF NOT EXISTS record_samples_by_sample ON record_samples (sample);
 CREATE TABLE IF NOT EXISTS record_parents (child BIGINT NOT NULL, parent BIGINT NOT NULL,
     ord BIGINT NOT NULL, PRIMARY KEY (child, ord));
 CREATE INDEX IF NOT EXISTS record_children ON record_parents (parent);
 CREATE TABLE IF NOT EXISTS samples (id BIGINT PRIMARY KEY, custodian BYTES NOT NULL,
-    claim_commitment BYTES NOT NULL, majority_year BIGINT, majority_month BIGINT);
+    majority_year BIGINT, majority_month BIGINT, self_consenting BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS supersessions (old_record BIGINT PRIMARY KEY, new_record BIGINT NOT NULL,
-    actor BYTES NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS supersessions_by_new ON supersessions (new_record);
-CREATE TABLE IF NOT EXISTS withdrawals (record BIGINT PRIMARY KEY, sample BIGINT NOT NULL,
-    actor BYTES NOT NULL, authority TEXT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS withdrawals_by_sample ON withdrawals (sample);
-CREATE TABLE IF NOT EXISTS guardian_changes (pos BIGINT NOT NULL, guardian BYTES NOT NULL,
-    sample BIGINT NOT NULL, added BIGINT NOT NULL, actor BYTES NOT NULL, at_ms BIGINT NOT NULL,
-    PRIMARY KEY (pos, guardian));
-CREATE INDEX IF NOT EXISTS guardian_changes_by_sample ON guardian_changes (sample);
-CREATE TABLE IF NOT EXISTS majority_claims (sample BIGINT PRIMARY KEY, subject BYTES NOT NULL,
     pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS supersessions_by_new ON supersessions (new_record);
+CREATE TABLE IF NOT EXISTS withdrawals (record BIGINT PRIMARY KEY,
+    authority TEXT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS guardian_changes (pos BIGINT NOT NULL, guardian BYTES NOT NULL,
+    sample BIGINT NOT NULL, added BIGINT NOT NULL, how TEXT NOT NULL, reason BYTES NOT NULL,
+    at_ms BIGINT NOT NULL, PRIMARY KEY (pos, guardian));
+CREATE INDEX IF NOT EXISTS guardian_changes_by_sample ON guardian_changes (sample, guardian);
+CREATE TABLE IF NOT EXISTS guardian_nominations (pos BIGINT PRIMARY KEY, sample BIGINT NOT NULL,
+    nominee BYTES NOT NULL, at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS claimant_attestations (pos BIGINT PRIMARY KEY, sample BIGINT NOT NULL,
+    claimant BYTES NOT NULL, at_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS subjects (sample BIGINT PRIMARY KEY, subject BYTES NOT NULL,
+    how TEXT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS custody_transfers (pos BIGINT PRIMARY KEY, sample BIGINT NOT NULL,
     from_account BYTES NOT NULL, to_account BYTES NOT NULL, at_ms BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS custody_transfers_by_sample ON custody_transfers (sample);
+CREATE TABLE IF NOT EXISTS sequencer_assignments (pos BIGINT PRIMARY KEY, sample BIGINT NOT NULL,
+    sequencer BYTES NOT NULL, assigned BIGINT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS sequencer_assignments_by_sample ON sequencer_assignments (sample);
 CREATE TABLE IF NOT EXISTS role_changes (pos BIGINT PRIMARY KEY, account BYTES NOT NULL,
-    role TEXT NOT NULL, granted BIGINT NOT NULL, actor BYTES NOT NULL);
+    role TEXT NOT NULL, granted BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS admin_transfers (pos BIGINT PRIMARY KEY, from_account BYTES NOT NULL,
     to_account BYTES NOT NULL);
+CREATE TABLE IF NOT EXISTS governance (pos BIGINT PRIMARY KEY, contract TEXT NOT NULL,
+    action TEXT NOT NULL, paused BIGINT, code_hash BYTES NOT NULL, account BYTES NOT NULL,
+    at_ms BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS grants (id BIGINT PRIMARY KEY, sample BIGINT NOT NULL, grantee BYTES NOT NULL,
     scope BIGINT NOT NULL, purpose BYTES NOT NULL, expires_at BIGINT NOT NULL, issued_by BYTES NOT NULL,
     issuer TEXT NOT NULL, epoch BIGINT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS grants_by_pair ON grants (sample, grantee);
 CREATE INDEX IF NOT EXISTS grants_by_grantee ON grants (grantee);
 CREATE INDEX IF NOT EXISTS grants_by_scope ON grants (scope);
-CREATE TABLE IF NOT EXISTS grant_revocations (grant_id BIGINT PRIMARY KEY, actor BYTES NOT NULL,
+CREATE TABLE IF NOT EXISTS grant_revocations (grant_id BIGINT PRIMARY KEY,
     pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS grant_confirmations (grant_id BIGINT PRIMARY KEY, actor BYTES NOT NULL,
+CREATE TABLE IF NOT EXISTS grant_confirmations (grant_id BIGINT PRIMARY KEY,
     pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS consent_withdrawals (sample BIGINT NOT NULL, epoch BIGINT NOT NULL,
-    actor BYTES NOT NULL, authority TEXT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL,
+    authority TEXT NOT NULL, pos BIGINT NOT NULL, at_ms BIGINT NOT NULL,
     PRIMARY KEY (sample, epoch));
-CREATE TABLE IF NOT EXISTS receipts (id BIGINT PRIMARY KEY, grant_id BIGINT NOT NULL, record BIGINT NOT NULL,
-    sample BIGINT NOT NULL, grantee BYTES NOT NULL, purpose BYTES NOT NULL, data_host BYTES NOT NULL,
+CREATE TABLE IF NOT EXISTS receipts (id BIGINT PRIMARY KEY, record BIGINT NOT NULL,
+    grantee BYTES NOT NULL, purpose BYTES NOT NULL, data_host BYTES NOT NULL,
     pos BIGINT NOT NULL, at_ms BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS receipts_by_grant ON receipts (grant_id);
 CREATE INDEX IF NOT EXISTS receipts_by_record ON receipts (record);
 CREATE INDEX IF NOT EXISTS receipts_by_grantee ON receipts (grantee);
+CREATE TABLE IF NOT EXISTS receipt_grants (receipt BIGINT NOT NULL, grant_id BIGINT NOT NULL,
+    ord BIGINT NOT NULL, PRIMARY KEY (receipt, ord));
+CREATE INDEX IF NOT EXISTS receipt_grants_by_grant ON receipt_grants (grant_id);
 ";
 
 /// Every table with the columns that order it, for [`Store::dump`].
-const TABLES: [(&str, &str); 18] = [
+const TABLES: [(&str, &str); 24] = [
     ("meta", "key"),
     ("cursor", "id"),
     ("blocks", "number"),
     ("records", "id"),
+    ("record_samples", "record, ord"),
     ("record_parents", "child, ord"),
     ("samples", "id"),
     ("supersessions", "old_record"),
     ("withdrawals", "record"),
     ("guardian_changes", "pos, guardian"),
-    ("majority_claims", "sample"),
+    ("guardian_nominations", "pos"),
+    ("claimant_attestations", "pos"),
+    ("subjects", "sample"),
     ("custody_transfers", "pos"),
+    ("sequencer_assignments", "pos"),
     ("role_changes", "pos"),
     ("admin_transfers", "pos"),
+    ("governance", "pos"),
     ("grants", "id"),
     ("grant_revocations", "grant_id"),
     ("grant_confirmations", "grant_id"),
     ("consent_withdrawals", "sample, epoch"),
     ("receipts", "id"),
+    ("receipt_grants", "receipt, ord"),
 ];
 
 /// Why the store refused or failed.
@@ -435,38 +459,91 @@ fn role_name(r: Role) -> &'static str {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn insert_record(
     conn: &mut dyn Connection,
-    values: [Value; 8],
+    pos: Pos,
+    id: i64,
+    kind: RecordKind,
+    samples: &[i64],
     parents: &[i64],
+    commitment: [u8; 32],
+    digest_alg: i64,
+    registered_by: crate::Account,
+    at: i64,
 ) -> Result<(), DbError> {
-    let id = values[0].clone();
     conn.execute(
-        "INSERT INTO records (id, kind, sample, commitment, digest_alg, registered_by, pos, at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &values,
+        "INSERT INTO records (id, kind, commitment, digest_alg, registered_by, pos, at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            id.into(),
+            kind_name(kind).into(),
+            commitment.into(),
+            digest_alg.into(),
+            registered_by.into(),
+            pos.into(),
+            at.into(),
+        ],
     )?;
+    for (ord, sample) in samples.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO record_samples (record, sample, ord) VALUES ($1, $2, $3)",
+            &[id.into(), (*sample).into(), (ord as i64).into()],
+        )?;
+    }
     for (ord, parent) in parents.iter().enumerate() {
         conn.execute(
             "INSERT INTO record_parents (child, parent, ord) VALUES ($1, $2, $3)",
-            &[id.clone(), (*parent).into(), (ord as i64).into()],
+            &[id.into(), (*parent).into(), (ord as i64).into()],
         )?;
     }
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
+fn insert_governance(
+    conn: &mut dyn Connection,
+    pos: Pos,
+    contract: &str,
+    action: &str,
+    paused: Option<bool>,
+    code_hash: &[u8],
+    account: &[u8],
+    at: i64,
+) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO governance (pos, contract, action, paused, code_hash, account, at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            pos.into(),
+            contract.into(),
+            action.into(),
+            paused.map(i64::from).into(),
+            code_hash.to_vec().into(),
+            account.to_vec().into(),
+            at.into(),
+        ],
+    )?;
+    Ok(())
+}
+
 fn write_change(conn: &mut dyn Connection, change: &Change) -> Result<(), DbError> {
+    use crate::ingest::{BIOSAMPLE, CONSENT};
     match change {
         Change::Role {
             pos,
             account,
             role,
             granted,
-            by,
         } => {
             conn.execute(
-                "INSERT INTO role_changes (pos, account, role, granted, actor) VALUES ($1, $2, $3, $4, $5)",
-                &[(*pos).into(), (*account).into(), role_name(*role).into(), i64::from(*granted).into(), (*by).into()],
+                "INSERT INTO role_changes (pos, account, role, granted) VALUES ($1, $2, $3, $4)",
+                &[
+                    (*pos).into(),
+                    (*account).into(),
+                    role_name(*role).into(),
+                    i64::from(*granted).into(),
+                ],
             )?;
         }
         Change::Admin { pos, from, to } => {
@@ -475,49 +552,83 @@ fn write_change(conn: &mut dyn Connection, change: &Change) -> Result<(), DbErro
                 &[(*pos).into(), (*from).into(), (*to).into()],
             )?;
         }
+        Change::Paused { pos, paused, at } => {
+            insert_governance(conn, *pos, BIOSAMPLE, "pause", Some(*paused), &[], &[], *at)?
+        }
+        Change::CodeUpgraded {
+            pos,
+            contract,
+            code_hash,
+            at,
+        } => insert_governance(
+            conn,
+            *pos,
+            contract,
+            "code_upgraded",
+            None,
+            code_hash,
+            &[],
+            *at,
+        )?,
+        Change::BiosampleWired {
+            pos,
+            biosample,
+            code_hash,
+            at,
+        } => insert_governance(
+            conn,
+            *pos,
+            CONSENT,
+            "biosample_wired",
+            None,
+            code_hash,
+            &biosample.0,
+            *at,
+        )?,
         Change::Sample {
             pos,
             sample,
             commitment,
             custodian,
             guardians,
-            claim_commitment,
             majority,
+            subject,
             at,
         } => {
             insert_record(
                 conn,
-                [
-                    (*sample).into(),
-                    kind_name(RecordKind::Sample).into(),
-                    (*sample).into(),
-                    (*commitment).into(),
-                    i64::from(bionft_primitives::digest_alg::SAMPLE_IDENTIFIER).into(),
-                    (*custodian).into(),
-                    (*pos).into(),
-                    (*at).into(),
-                ],
+                *pos,
+                *sample,
+                RecordKind::Sample,
+                &[*sample],
                 &[],
+                *commitment,
+                i64::from(bionft_primitives::digest_alg::SAMPLE_IDENTIFIER),
+                *custodian,
+                *at,
             )?;
             conn.execute(
-                "INSERT INTO samples (id, custodian, claim_commitment, majority_year, majority_month) \
+                "INSERT INTO samples (id, custodian, majority_year, majority_month, self_consenting) \
                  VALUES ($1, $2, $3, $4, $5)",
                 &[
                     (*sample).into(),
                     (*custodian).into(),
-                    (*claim_commitment).into(),
                     majority.map(|m| i64::from(m.year)).into(),
                     majority.map(|m| i64::from(m.month)).into(),
+                    i64::from(subject.is_some()).into(),
                 ],
             )?;
+            if let Some(subject) = subject {
+                insert_subject(conn, *sample, *subject, "self", *pos, *at)?;
+            }
             for g in guardians {
-                insert_guardian_change(conn, *pos, *g, *sample, true, *custodian, *at)?;
+                insert_guardian_change(conn, *pos, *g, *sample, GuardianChange::Minted, *at)?;
             }
         }
         Change::Artifact {
             pos,
             record,
-            sample,
+            samples,
             kind,
             parents,
             commitment,
@@ -526,28 +637,20 @@ fn write_change(conn: &mut dyn Connection, change: &Change) -> Result<(), DbErro
             at,
         } => insert_record(
             conn,
-            [
-                (*record).into(),
-                kind_name(*kind).into(),
-                (*sample).into(),
-                (*commitment).into(),
-                i64::from(*digest_alg).into(),
-                (*registered_by).into(),
-                (*pos).into(),
-                (*at).into(),
-            ],
+            *pos,
+            *record,
+            *kind,
+            samples,
             parents,
+            *commitment,
+            i64::from(*digest_alg),
+            *registered_by,
+            *at,
         )?,
-        Change::Superseded {
-            pos,
-            old,
-            new,
-            by,
-            at,
-        } => {
+        Change::Superseded { pos, old, new, at } => {
             conn.execute(
-                "INSERT INTO supersessions (old_record, new_record, actor, pos, at_ms) VALUES ($1, $2, $3, $4, $5)",
-                &[(*old).into(), (*new).into(), (*by).into(), (*pos).into(), (*at).into()],
+                "INSERT INTO supersessions (old_record, new_record, pos, at_ms) VALUES ($1, $2, $3, $4)",
+                &[(*old).into(), (*new).into(), (*pos).into(), (*at).into()],
             )?;
         }
         Change::Custody {
@@ -562,43 +665,69 @@ fn write_change(conn: &mut dyn Connection, change: &Change) -> Result<(), DbErro
                 &[(*pos).into(), (*sample).into(), (*from).into(), (*to).into(), (*at).into()],
             )?;
         }
+        Change::Sequencer {
+            pos,
+            sample,
+            sequencer,
+            assigned,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO sequencer_assignments (pos, sample, sequencer, assigned, at_ms) VALUES ($1, $2, $3, $4, $5)",
+                &[(*pos).into(), (*sample).into(), (*sequencer).into(), i64::from(*assigned).into(), (*at).into()],
+            )?;
+        }
         Change::Withdrawn {
             pos,
             record,
-            sample,
-            by,
             authority,
             at,
         } => {
             conn.execute(
-                "INSERT INTO withdrawals (record, sample, actor, authority, pos, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[(*record).into(), (*sample).into(), (*by).into(), authority_name(*authority).into(), (*pos).into(), (*at).into()],
+                "INSERT INTO withdrawals (record, authority, pos, at_ms) VALUES ($1, $2, $3, $4)",
+                &[
+                    (*record).into(),
+                    authority_name(*authority).into(),
+                    (*pos).into(),
+                    (*at).into(),
+                ],
+            )?;
+        }
+        Change::Nominated {
+            pos,
+            sample,
+            nominee,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO guardian_nominations (pos, sample, nominee, at_ms) VALUES ($1, $2, $3, $4)",
+                &[(*pos).into(), (*sample).into(), (*nominee).into(), (*at).into()],
             )?;
         }
         Change::Guardian {
             pos,
             sample,
             guardian,
-            added,
-            by,
+            change,
             at,
-        } => insert_guardian_change(conn, *pos, *guardian, *sample, *added, *by, *at)?,
+        } => insert_guardian_change(conn, *pos, *guardian, *sample, *change, *at)?,
+        Change::Attested {
+            pos,
+            sample,
+            claimant,
+            at,
+        } => {
+            conn.execute(
+                "INSERT INTO claimant_attestations (pos, sample, claimant, at_ms) VALUES ($1, $2, $3, $4)",
+                &[(*pos).into(), (*sample).into(), (*claimant).into(), (*at).into()],
+            )?;
+        }
         Change::Majority {
             pos,
             sample,
             subject,
             at,
-        } => {
-            conn.execute(
-                "INSERT INTO majority_claims (sample, subject, pos, at_ms) VALUES ($1, $2, $3, $4)",
-                &[
-                    (*sample).into(),
-                    (*subject).into(),
-                    (*pos).into(),
-                    (*at).into(),
-                ],
-            )?;
-        }
+        } => insert_subject(conn, *sample, *subject, "claimed", *pos, *at)?,
         Change::Grant {
             pos,
             grant,
@@ -630,50 +759,46 @@ fn write_change(conn: &mut dyn Connection, change: &Change) -> Result<(), DbErro
                 ],
             )?;
         }
-        Change::Revoked { pos, grant, by, at } => {
+        Change::Revoked { pos, grant, at } => {
             conn.execute(
-                "INSERT INTO grant_revocations (grant_id, actor, pos, at_ms) VALUES ($1, $2, $3, $4)",
-                &[(*grant).into(), (*by).into(), (*pos).into(), (*at).into()],
+                "INSERT INTO grant_revocations (grant_id, pos, at_ms) VALUES ($1, $2, $3)",
+                &[(*grant).into(), (*pos).into(), (*at).into()],
             )?;
         }
-        Change::Confirmed { pos, grant, by, at } => {
+        Change::Confirmed { pos, grant, at } => {
             conn.execute(
-                "INSERT INTO grant_confirmations (grant_id, actor, pos, at_ms) VALUES ($1, $2, $3, $4)",
-                &[(*grant).into(), (*by).into(), (*pos).into(), (*at).into()],
+                "INSERT INTO grant_confirmations (grant_id, pos, at_ms) VALUES ($1, $2, $3)",
+                &[(*grant).into(), (*pos).into(), (*at).into()],
             )?;
         }
         Change::ConsentWithdrawn {
             pos,
             sample,
-            by,
             authority,
             epoch,
             at,
         } => {
             conn.execute(
-                "INSERT INTO consent_withdrawals (sample, epoch, actor, authority, pos, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[(*sample).into(), (*epoch).into(), (*by).into(), authority_name(*authority).into(), (*pos).into(), (*at).into()],
+                "INSERT INTO consent_withdrawals (sample, epoch, authority, pos, at_ms) VALUES ($1, $2, $3, $4, $5)",
+                &[(*sample).into(), (*epoch).into(), authority_name(*authority).into(), (*pos).into(), (*at).into()],
             )?;
         }
         Change::Access {
             pos,
             receipt,
-            grant,
             record,
-            sample,
             grantee,
             purpose,
+            grants,
             data_host,
             at,
         } => {
             conn.execute(
-                "INSERT INTO receipts (id, grant_id, record, sample, grantee, purpose, data_host, pos, at_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO receipts (id, record, grantee, purpose, data_host, pos, at_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
                     (*receipt).into(),
-                    (*grant).into(),
                     (*record).into(),
-                    (*sample).into(),
                     (*grantee).into(),
                     purpose.encode().into(),
                     (*data_host).into(),
@@ -681,8 +806,35 @@ fn write_change(conn: &mut dyn Connection, change: &Change) -> Result<(), DbErro
                     (*at).into(),
                 ],
             )?;
+            for (ord, grant) in grants.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO receipt_grants (receipt, grant_id, ord) VALUES ($1, $2, $3)",
+                    &[(*receipt).into(), (*grant).into(), (ord as i64).into()],
+                )?;
+            }
         }
     }
+    Ok(())
+}
+
+fn insert_subject(
+    conn: &mut dyn Connection,
+    sample: i64,
+    subject: crate::Account,
+    how: &str,
+    pos: Pos,
+    at: i64,
+) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO subjects (sample, subject, how, pos, at_ms) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            sample.into(),
+            subject.into(),
+            how.into(),
+            pos.into(),
+            at.into(),
+        ],
+    )?;
     Ok(())
 }
 
@@ -691,13 +843,20 @@ fn insert_guardian_change(
     pos: Pos,
     guardian: crate::Account,
     sample: i64,
-    added: bool,
-    by: crate::Account,
+    change: GuardianChange,
     at: i64,
 ) -> Result<(), DbError> {
     conn.execute(
-        "INSERT INTO guardian_changes (pos, guardian, sample, added, actor, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-        &[pos.into(), guardian.into(), sample.into(), i64::from(added).into(), by.into(), at.into()],
+        "INSERT INTO guardian_changes (pos, guardian, sample, added, how, reason, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            pos.into(),
+            guardian.into(),
+            sample.into(),
+            i64::from(change.holds()).into(),
+            change.name().into(),
+            change.reason().map_or_else(Vec::new, |r| r.to_vec()).into(),
+            at.into(),
+        ],
     )?;
     Ok(())
 }

@@ -10,7 +10,7 @@
 
 use crate::source::{Block, ContractEvent};
 use crate::Account;
-use bionft_primitives::{duo, Authority, Purpose, RecordKind};
+use bionft_primitives::{duo, Authority, Purpose, RecordKind, YearMonth};
 use biosample::events as bio;
 use blake2::{Blake2b512, Digest};
 use consent::events as con;
@@ -27,6 +27,11 @@ const GENESIS_TIME: u64 = 1_767_225_600_000;
 /// Block interval, ms.
 const BLOCK_TIME: u64 = 6_000;
 const DAY: u64 = 86_400_000;
+/// Every synthetic sample's majority month: far after the stream ends.
+const MAJORITY: YearMonth = YearMonth {
+    year: 2044,
+    month: 1,
+};
 
 /// Kinds below the sample, in lineage order: a chain of 8 derivations.
 pub const LINEAGE: [RecordKind; 8] = [
@@ -182,8 +187,9 @@ pub fn generate(
                 commitment: commitment(sample),
                 custodian: biobank,
                 guardians: guardians.clone(),
-                claim_commitment: [7; 32],
-                majority: None,
+                // Guardians' grants count only before the majority month.
+                majority: Some(MAJORITY),
+                subject: None,
                 block: blocks.number,
                 at: now,
             },
@@ -196,7 +202,7 @@ pub fn generate(
                 BIOSAMPLE,
                 &bio::ArtifactRegistered {
                     record,
-                    sample,
+                    samples: vec![sample],
                     kind,
                     parents: vec![*lineage.last().expect("sample first")],
                     commitment: commitment(record),
@@ -243,7 +249,6 @@ pub fn generate(
                         &con::GrantRevoked {
                             grant,
                             sample,
-                            by: guardians[1],
                             at: blocks.now(),
                         },
                     ))?;
@@ -255,11 +260,10 @@ pub fn generate(
                         CONSENT,
                         &con::AccessRecorded {
                             receipt: next_receipt,
-                            grant,
                             record,
-                            sample,
                             grantee,
                             purpose,
+                            grants: vec![grant],
                             data_host: host,
                             at: blocks.now(),
                         },

@@ -38,7 +38,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The ink! version pinned in the workspace `Cargo.toml` (`ink = "=5.1.1"`).
 const INK_VERSION: &str = "5.1.1";
 /// The size the project aims to keep each contract under.
-pub const SIZE_GOAL: usize = 32 * 1024;
+pub const SIZE_GOAL: usize = 64 * 1024;
 /// `wasm-opt` flags, recorded in each bundle's build info.
 const WASM_OPT_FLAGS: [&str; 5] = [
     "-Oz",

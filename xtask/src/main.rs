@@ -40,7 +40,7 @@ fn run() -> Result<()> {
             for b in &built {
                 let hash: String = b.code_hash.iter().map(|x| format!("{x:02x}")).collect();
                 let flag = if b.size > contracts::SIZE_GOAL {
-                    "  (over the 32 KiB goal)"
+                    "  (over the 64 KiB limit)"
                 } else {
                     ""
                 };

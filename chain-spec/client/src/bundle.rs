@@ -78,6 +78,13 @@ impl Bundle {
             .ok_or_else(|| anyhow!("contract {} has no message `{label}`", self.name))
     }
 
+    /// blake2-256 of the wasm: the code hash pallet-contracts gives it.
+    pub fn code_hash(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        ink::env::hash_bytes::<ink::env::hash::Blake2x256>(&self.wasm, &mut out);
+        out
+    }
+
     /// Call data for `label` with SCALE-encoded `args`.
     pub fn call_data(&self, label: &str, args: impl scale::Encode) -> Result<Vec<u8>> {
         let mut data = self.selector(label)?.to_vec();

@@ -102,8 +102,27 @@ impl std::fmt::Display for ContractRefused {
             f,
             "{}::{} refused: {}",
             self.contract, self.message, self.error
-        )
+        )?;
+        match refusal_in_words(&self.error) {
+            Some(words) => write!(f, " ({words})"),
+            None => Ok(()),
+        }
     }
+}
+
+/// What the refusals users meet most mean, in words.
+fn refusal_in_words(error: &str) -> Option<&'static str> {
+    Some(match error {
+        "NotAttested" => "the custodian biobank has not attested this account as the grown-up subject: it verifies the claimant in person and runs `bionft biobank attest` first",
+        "ClaimMismatch" => "the signature does not open the sample's claim commitment: not the claim secret the guardians generated",
+        "MajorityNotReached" => "the sample's majority month has not begun",
+        "MajorityInPast" => "the majority month has already begun: mint an adult's sample with `bionft biobank mint-adult`",
+        "MajorityClaimed" => "the subject is already set",
+        "GuardianshipEnded" => "guardians' authority ended at the majority month",
+        "Paused" => "governance paused every write (`bionft governance resume`)",
+        "NotAssignedSequencer" => "the custodian has not assigned this sequencer to every contributing sample (`bionft biobank assign-sequencer`)",
+        _ => return None,
+    })
 }
 
 impl std::error::Error for ContractRefused {}
@@ -399,17 +418,30 @@ impl Chain {
                 bundle.name
             )
         })?;
-        let code_hash = code_hash.ok_or_else(|| {
-            anyhow!(
-                "instantiating {}: no Contracts.CodeStored event",
-                bundle.name
-            )
-        })?;
+        // No CodeStored event when the chain already had this code: its hash is the local one.
+        let code_hash = code_hash.unwrap_or_else(|| bundle.code_hash());
         Ok(Instantiated {
             address,
             code_hash,
             block: u32::try_from(header.number)?,
         })
+    }
+
+    /// Uploads `bundle`'s code (`Determinism::Enforced`, the only kind this
+    /// chain accepts) unless the chain already has it; returns its code hash.
+    pub async fn upload_code(&self, signer: &Keypair, bundle: &Bundle) -> Result<[u8; 32]> {
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "upload_code",
+            (
+                Value::from_bytes(&bundle.wasm),
+                Value::unnamed_variant("None", []),
+                Value::unnamed_variant("Enforced", []),
+            ),
+        );
+        self.sign_and_finalize(&tx, signer, &format!("uploading {}", bundle.name))
+            .await?;
+        Ok(bundle.code_hash())
     }
 
     async fn submit_and_watch<Call: subxt::transactions::Payload>(

@@ -16,3 +16,4 @@ pub mod chain;
 pub mod deployment;
 pub mod keys;
 pub mod ops;
+pub mod sample_keys;

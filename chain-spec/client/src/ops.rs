@@ -26,6 +26,13 @@ pub struct Bionft {
     consent_code: Bundle,
 }
 
+/// One of the two contracts (for upgrades).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    Biosample,
+    Consent,
+}
+
 /// A contract event decoded with the contract's own types.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -45,6 +52,14 @@ fn first<T>(
         .iter()
         .find_map(pick)
         .ok_or_else(|| anyhow!("{message}: no {event} event in the finalized block"))
+}
+
+/// The record id in a `SampleMinted` event of a finalized block.
+fn minted(events: &[Event], message: &str) -> Result<RecordId> {
+    first(events, message, "SampleMinted", |e| match e {
+        Event::Biosample(BiosampleEvent::SampleMinted(m)) => Some(m.sample),
+        _ => None,
+    })
 }
 
 /// blake2-256 of a contract's code: its code hash on pallet-contracts.
@@ -67,8 +82,16 @@ impl Bionft {
         let biosample = chain
             .instantiate(admin, &biosample_code, (ink_account(&account_of(admin)),))
             .await?;
+        // consent checks that `biosample` runs the code it is wired to.
         let consent = chain
-            .instantiate(admin, &consent_code, (ink_account(&biosample.address),))
+            .instantiate(
+                admin,
+                &consent_code,
+                (
+                    ink_account(&biosample.address),
+                    ink::primitives::Hash::from(biosample.code_hash),
+                ),
+            )
             .await?;
         let deployment = Deployment {
             format: FORMAT,
@@ -133,6 +156,26 @@ impl Bionft {
         })
     }
 
+    /// Opens a deployment without comparing its code with the local build
+    /// (for an upgrade, which changes it); the chain must still match.
+    pub fn open_unchecked(chain: Chain, deployment: &Deployment) -> Result<Bionft> {
+        if chain.genesis_hash() != deployment.genesis_hash {
+            bail!(
+                "the deployment file is for chain {} but {} is chain {}",
+                deployment.genesis_hash,
+                chain.endpoint(),
+                chain.genesis_hash()
+            );
+        }
+        Ok(Bionft {
+            biosample: deployment.biosample.account()?,
+            consent: deployment.consent.account()?,
+            biosample_code: Bundle::built("biosample")?,
+            consent_code: Bundle::built("consent")?,
+            chain,
+        })
+    }
+
     async fn bio<T: scale::Decode>(
         &self,
         k: &Keypair,
@@ -144,6 +187,10 @@ impl Bionft {
             .submit::<T, biosample::Error>(k, &self.biosample, &self.biosample_code, message, args)
             .await?;
         Ok((v, self.decode(fin)?))
+    }
+
+    async fn unit_bio(&self, k: &Keypair, message: &str, args: impl scale::Encode) -> Result<()> {
+        self.bio::<()>(k, message, args).await.map(|_| ())
     }
 
     async fn consent<T: scale::Decode>(
@@ -190,23 +237,49 @@ impl Bionft {
 
     // --------------------------------------------------------------- biobank
 
-    /// Mints a sample's token; returns its record id.
+    /// Mints a newborn's sample: `guardians` are the guardians' per-sample
+    /// accounts, `claim` the commitment of the claim key the guardians
+    /// generated, `majority` the month their authority ends. Returns its record id.
     pub async fn mint_sample(
         &self,
         k: &Keypair,
         commitment: Commitment,
         guardians: &[AccountId32],
         claim: Commitment,
-        majority: Option<YearMonth>,
+        majority: YearMonth,
     ) -> Result<RecordId> {
         let guardians: Vec<_> = guardians.iter().map(ink_account).collect();
         let (_, events) = self
             .bio::<RecordId>(k, "mint_sample", (commitment, guardians, claim, majority))
             .await?;
-        first(&events, "mint_sample", "SampleMinted", |e| match e {
-            Event::Biosample(BiosampleEvent::SampleMinted(m)) => Some(m.sample),
-            _ => None,
-        })
+        minted(&events, "mint_sample")
+    }
+
+    /// Mints a self-consenting adult's own sample (e.g. a trio parent) with
+    /// its subject's per-sample account. Returns its record id.
+    pub async fn mint_self_consenting(
+        &self,
+        k: &Keypair,
+        commitment: Commitment,
+        subject: &AccountId32,
+    ) -> Result<RecordId> {
+        let (_, events) = self
+            .bio::<RecordId>(
+                k,
+                "mint_self_consenting",
+                (commitment, ink_account(subject)),
+            )
+            .await?;
+        minted(&events, "mint_self_consenting")
+    }
+
+    /// Transfers `amount` plancks from `k` to each of `accounts` (e.g. the
+    /// biobank funding the per-sample accounts it minted with, for their fees).
+    pub async fn fund(&self, k: &Keypair, accounts: &[AccountId32], amount: u128) -> Result<()> {
+        for a in accounts {
+            self.chain.transfer(k, a, amount).await?;
+        }
+        Ok(())
     }
 
     /// Registers a derived artifact (aliquot … variants); returns its record id.
@@ -245,6 +318,172 @@ impl Bionft {
         self.bio::<()>(k, "transfer_custody", (sample, ink_account(to)))
             .await
             .map(|_| ())
+    }
+
+    /// Whoever may register `old`'s kind: a re-processed replacement; returns the new record id.
+    pub async fn supersede(
+        &self,
+        k: &Keypair,
+        old: RecordId,
+        commitment: Commitment,
+        digest_alg: u16,
+    ) -> Result<RecordId> {
+        let (_, events) = self
+            .bio::<RecordId>(k, "supersede", (old, commitment, digest_alg))
+            .await?;
+        first(&events, "supersede", "RecordSuperseded", |e| match e {
+            Event::Biosample(BiosampleEvent::RecordSuperseded(r)) => Some(r.new),
+            _ => None,
+        })
+    }
+
+    /// Custodian: lets `sequencer` register libraries … variants under `sample`.
+    pub async fn assign_sequencer(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        sequencer: &AccountId32,
+    ) -> Result<()> {
+        self.unit_bio(k, "assign_sequencer", (sample, ink_account(sequencer)))
+            .await
+    }
+
+    pub async fn unassign_sequencer(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        sequencer: &AccountId32,
+    ) -> Result<()> {
+        self.unit_bio(k, "unassign_sequencer", (sample, ink_account(sequencer)))
+            .await
+    }
+
+    /// Custodian: makes the guardians' nominee a guardian; `reason` hashes the evidence checked.
+    pub async fn approve_guardian(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        nominee: &AccountId32,
+        reason: [u8; 32],
+    ) -> Result<()> {
+        self.unit_bio(
+            k,
+            "approve_guardian",
+            (sample, ink_account(nominee), reason),
+        )
+        .await
+    }
+
+    /// Custodian: removes a guardian (never the last); `reason` hashes e.g. a court order.
+    pub async fn remove_guardian(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        guardian: &AccountId32,
+        reason: [u8; 32],
+    ) -> Result<()> {
+        self.unit_bio(
+            k,
+            "remove_guardian",
+            (sample, ink_account(guardian), reason),
+        )
+        .await
+    }
+
+    /// Custodian, from the majority month on: attests `claimant` as the grown-up subject.
+    pub async fn attest_claimant(
+        &self,
+        k: &Keypair,
+        sample: RecordId,
+        claimant: &AccountId32,
+    ) -> Result<()> {
+        self.unit_bio(k, "attest_claimant", (sample, ink_account(claimant)))
+            .await
+    }
+
+    // ------------------------------------------------------------ governance
+
+    /// Admin: moves an (orphaned) sample to biobank `to`.
+    pub async fn reassign_custody(
+        &self,
+        admin: &Keypair,
+        sample: RecordId,
+        to: &AccountId32,
+    ) -> Result<()> {
+        self.unit_bio(admin, "reassign_custody", (sample, ink_account(to)))
+            .await
+    }
+
+    pub async fn revoke_role(
+        &self,
+        admin: &Keypair,
+        account: &AccountId32,
+        role: Role,
+    ) -> Result<()> {
+        self.unit_bio(admin, "revoke_role", (ink_account(account), role))
+            .await
+    }
+
+    pub async fn transfer_admin(&self, admin: &Keypair, to: &AccountId32) -> Result<()> {
+        self.unit_bio(admin, "transfer_admin", (ink_account(to),))
+            .await
+    }
+
+    /// Admin: pauses (`true`) or resumes every write of both contracts.
+    pub async fn set_paused(&self, admin: &Keypair, paused: bool) -> Result<()> {
+        self.unit_bio(admin, "set_paused", (paused,)).await
+    }
+
+    /// Whether governance paused the contracts.
+    pub async fn paused(&self) -> Result<bool> {
+        self.chain
+            .query(
+                &AccountId32([0; 32]),
+                &self.biosample,
+                &self.biosample_code,
+                "Lineage::paused",
+                (),
+            )
+            .await
+    }
+
+    /// Admin: uploads `code` (unless the chain has it) and switches `which`
+    /// contract to it with `set_code_hash`, keeping storage and address.
+    /// Returns the new code hash.
+    pub async fn upgrade(
+        &self,
+        admin: &Keypair,
+        which: Contract,
+        code: &Bundle,
+    ) -> Result<[u8; 32]> {
+        let hash = self.chain.upload_code(admin, code).await?;
+        let h = ink::primitives::Hash::from(hash);
+        match which {
+            Contract::Biosample => self.unit_bio(admin, "set_code_hash", (h,)).await?,
+            Contract::Consent => {
+                self.consent::<()>(admin, "set_code_hash", (h,)).await?;
+            }
+        }
+        Ok(hash)
+    }
+
+    /// Governance: points consent at `biosample`, which must run `code_hash`.
+    pub async fn rewire(
+        &self,
+        admin: &Keypair,
+        biosample: &AccountId32,
+        code_hash: [u8; 32],
+    ) -> Result<()> {
+        self.consent::<()>(
+            admin,
+            "rewire",
+            (
+                ink_account(biosample),
+                ink::primitives::Hash::from(code_hash),
+            ),
+        )
+        .await
+        .map(|_| ())
     }
 
     // ------------------------------------------------- guardians and subject
@@ -290,26 +529,20 @@ impl Bionft {
         self.bio::<()>(k, "withdraw", (record,)).await.map(|_| ())
     }
 
-    pub async fn add_guardian(
+    /// Guardian: proposes `nominee` (their per-sample account) as another guardian.
+    pub async fn nominate_guardian(
         &self,
         k: &Keypair,
         sample: RecordId,
-        guardian: &AccountId32,
+        nominee: &AccountId32,
     ) -> Result<()> {
-        self.bio::<()>(k, "add_guardian", (sample, ink_account(guardian)))
+        self.unit_bio(k, "nominate_guardian", (sample, ink_account(nominee)))
             .await
-            .map(|_| ())
     }
 
-    pub async fn remove_guardian(
-        &self,
-        k: &Keypair,
-        sample: RecordId,
-        guardian: &AccountId32,
-    ) -> Result<()> {
-        self.bio::<()>(k, "remove_guardian", (sample, ink_account(guardian)))
-            .await
-            .map(|_| ())
+    /// Guardian: steps down (never as the last one).
+    pub async fn resign_guardian(&self, k: &Keypair, sample: RecordId) -> Result<()> {
+        self.unit_bio(k, "resign_guardian", (sample,)).await
     }
 
     /// Signs the claim with `secret`'s claim key for `k`'s own account (so that nobody who
@@ -329,13 +562,15 @@ impl Bionft {
 
     // ------------------------------------------------------------- data host
 
-    /// May `grantee` use `record` for `purpose` now? (A read: no transaction.)
+    /// May `grantee` use `record` for `purpose` now? The covering grants, one
+    /// per sample the record derives from (ascending sample id), or the
+    /// reason for a denial. (A read: no transaction.)
     pub async fn check_access(
         &self,
         grantee: &AccountId32,
         record: RecordId,
         purpose: &Purpose,
-    ) -> Result<Result<GrantId, AccessDenied>> {
+    ) -> Result<Result<Vec<GrantId>, AccessDenied>> {
         self.chain
             .query(
                 &AccountId32([0; 32]),
@@ -347,16 +582,17 @@ impl Bionft {
             .await
     }
 
-    /// Records an access receipt; returns the receipt number.
+    /// Data host: records a receipt for serving `record` to `grantee` for
+    /// `purpose` (the contract logs every grant used); returns the receipt number.
     pub async fn record_access(
         &self,
         k: &Keypair,
-        grant: GrantId,
+        grantee: &AccountId32,
         record: RecordId,
         purpose: Purpose,
     ) -> Result<u64> {
         let (_, events) = self
-            .consent::<u64>(k, "record_access", (grant, record, purpose))
+            .consent::<u64>(k, "record_access", (ink_account(grantee), record, purpose))
             .await?;
         first(&events, "record_access", "AccessRecorded", |e| match e {
             Event::Consent(ConsentEvent::AccessRecorded(r)) => Some(r.receipt),
@@ -373,6 +609,19 @@ impl Bionft {
                 &self.biosample,
                 &self.biosample_code,
                 "get_record",
+                (id,),
+            )
+            .await
+    }
+
+    /// Custody, guardianship and the majority handover of a sample.
+    pub async fn get_sample(&self, id: RecordId) -> Result<Option<biosample::Sample>> {
+        self.chain
+            .query(
+                &AccountId32([0; 32]),
+                &self.biosample,
+                &self.biosample_code,
+                "get_sample",
                 (id,),
             )
             .await

@@ -7,7 +7,7 @@
 //! u128 balances into floating point, as JavaScript would).
 
 use crate::{
-    AccountId, AuraConfig, Balance, BalancesConfig, ConsortiumConfig, GrandpaConfig,
+    AccountId, AuraConfig, Balance, BalancesConfig, ConsortiumConfig, GrandpaConfig, Runtime,
     RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{string::String, vec, vec::Vec};
@@ -32,10 +32,12 @@ const CONSORTIUM_JSON: &str = include_str!("../../consortium.json");
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Consortium {
-    /// The governance account: the sudo key, and a member.
-    governance: AccountId,
-    /// What every listed account (governance and biobanks) holds at genesis,
-    /// in plancks, as a decimal string.
+    /// How many biobanks must approve a governance call: the sudo key is the
+    /// multisig account of all biobanks' accounts with this threshold. At
+    /// least 2 when there are several biobanks, so no single member decides.
+    governance_threshold: u16,
+    /// What every biobank's account holds at genesis, in plancks, as a
+    /// decimal string.
     endowment: String,
     /// The biobanks: members, block authors and finality voters.
     biobanks: Vec<Biobank>,
@@ -101,10 +103,19 @@ fn dev() -> Vec<u8> {
     )
 }
 
-/// The consortium's genesis from `consortium.json`: the governance account
-/// is sudo and a member; every biobank is a member and an authority (Aura
-/// and GRANDPA, equal weights);
-/// all of them receive the endowment.
+/// The governance account of `members` with `threshold`: the account
+/// `pallet_multisig` derives for them (signatories sorted), which only
+/// `threshold` of them approving together can act as.
+pub fn governance_account(members: &[AccountId], threshold: u16) -> AccountId {
+    let mut sorted = members.to_vec();
+    sorted.sort();
+    pallet_multisig::Pallet::<Runtime>::multi_account_id(&sorted, threshold)
+}
+
+/// The consortium's genesis from `consortium.json`: every biobank is a
+/// member, an authority (Aura and GRANDPA, equal weights) and receives the
+/// endowment; the sudo key is the biobanks' multisig account
+/// ([`governance_account`]) with the file's threshold.
 fn consortium() -> Vec<u8> {
     let c: Consortium =
         serde_json::from_str(CONSORTIUM_JSON).expect("consortium.json matches the schema");
@@ -120,15 +131,20 @@ fn consortium() -> Vec<u8> {
             "consortium.json: two biobanks share a name"
         );
     }
-    let mut members = vec![c.governance.clone()];
-    members.extend(c.biobanks.iter().map(|b| b.account.clone()));
+    let members: Vec<AccountId> = c.biobanks.iter().map(|b| b.account.clone()).collect();
+    let least = if members.len() > 1 { 2 } else { 1 };
+    assert!(
+        (least..=members.len()).contains(&usize::from(c.governance_threshold)),
+        "consortium.json: governance_threshold must be at least 2 (no single member decides) and at most the number of biobanks"
+    );
+    let governance = governance_account(&members, c.governance_threshold);
     let endowed = members.iter().map(|a| (a.clone(), endowment)).collect();
     let authorities = c
         .biobanks
         .into_iter()
         .map(|b| (b.aura, b.grandpa))
         .collect();
-    genesis(c.governance, members, authorities, endowed)
+    genesis(governance, members, authorities, endowed)
 }
 
 /// The preset called `id`, if there is one. `development` (the name

@@ -177,6 +177,8 @@ mod runtime {
     pub type Consortium = crate::consortium;
     #[runtime::pallet_index(8)]
     pub type Contracts = pallet_contracts;
+    #[runtime::pallet_index(9)]
+    pub type Multisig = pallet_multisig;
 }
 
 /// Normal transactions may use this share of a block; the rest is kept for
@@ -298,6 +300,22 @@ impl pallet_sudo::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type RuntimeCall = RuntimeCall;
     type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+/// Governance is a threshold of the consortium's members: in the
+/// `consortium` preset the sudo key is the multisig account of the biobanks
+/// (see `genesis.rs`), so one member alone cannot pass a proposal.
+impl pallet_multisig::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type Currency = Balances;
+    /// A pending proposal's storage item: key and (block, deposit, depositor, approvals).
+    type DepositBase = ConstU128<{ deposit(1, 88) }>;
+    /// Each approval adds an account to the pending proposal.
+    type DepositFactor = ConstU128<{ deposit(0, 32) }>;
+    type MaxSignatories = ConstU32<32>;
+    type WeightInfo = pallet_multisig::weights::SubstrateWeight<Runtime>;
+    type BlockNumberProvider = System;
 }
 
 impl consortium::Config for Runtime {

@@ -6,18 +6,24 @@
 pub enum Error {
     /// Only the admin (consortium governance) may do this.
     NotAdmin,
+    /// Governance paused every write; reads go on.
+    Paused,
     /// Only an account with the biobank role may do this.
     NotBiobank,
     /// Only a biobank or a sequencer may register artifacts.
     NotRegistrar,
-    /// Only the sample's custodian biobank may do this.
+    /// Only the sample's custodian biobank may do this (it registers aliquots,
+    /// assigns sequencers, approves and removes guardians, attests claimants).
     NotCustodian,
-    /// Only a current guardian of the sample may do this.
+    /// Only a sequencer the custodian assigned to every contributing sample
+    /// may register libraries, runs, reads, alignments and variants.
+    NotAssignedSequencer,
+    /// Only a guardian of the sample may do this.
     NotGuardian,
-    /// Only the sample's current authority (guardians before majority, the subject after) may do this.
+    /// Guardians' authority ended at the majority month (or with the claim).
+    GuardianshipEnded,
+    /// Only the sample's current authority (guardians before the majority month, the subject once set) may do this.
     NotSubjectOrGuardian,
-    /// Only the record's registrar or the sample's custodian may supersede it.
-    NotRegistrarOfRecord,
     /// The account already holds this role.
     RoleAlreadyHeld,
     /// The account does not hold this role.
@@ -40,26 +46,42 @@ pub enum Error {
     DuplicateParent,
     /// A parent's kind cannot precede this kind in a lineage.
     KindCannotDeriveFromParent,
-    /// Parents belong to different samples (joint records across subjects are not supported yet).
-    ParentsFromDifferentSamples,
+    /// The parents span more than `MAX_JOINT_SAMPLES` samples.
+    TooManySamples,
     /// The record would have more than `MAX_LINEAGE` ancestors.
     LineageTooLarge,
     /// Another record already carries this commitment.
     DuplicateCommitment,
-    /// A sample needs at least one guardian.
+    /// The digest algorithm id is not one the chain knows.
+    UnknownDigestAlg,
+    /// A newborn's sample needs at least one guardian.
     NoGuardians,
     /// More than `MAX_GUARDIANS` guardians.
     TooManyGuardians,
     /// The account is already a guardian.
     AlreadyGuardian,
-    /// The last guardian cannot be removed.
+    /// The account is not the guardians' current nominee.
+    NotNominated,
+    /// The last guardian cannot be removed or resign.
     LastGuardian,
+    /// The account does not hold the sequencer role.
+    NotASequencer,
+    /// The sequencer is already assigned to the sample.
+    AlreadyAssigned,
+    /// The sequencer is not assigned to the sample.
+    NotAssigned,
+    /// More than `MAX_SEQUENCERS` sequencers.
+    TooManySequencers,
     /// The majority month is not a valid year/month.
     InvalidMajorityDate,
-    /// The subject has claimed majority; guardians no longer act for the sample.
+    /// The majority month has already begun: such a subject consents for themselves.
+    MajorityInPast,
+    /// The subject is already set (claimed, or a self-consenting adult).
     MajorityClaimed,
-    /// The majority month has not begun yet.
+    /// The majority month has not begun yet (or the sample has nothing to claim).
     MajorityNotReached,
+    /// The custodian has not attested the caller as the grown-up subject.
+    NotAttested,
     /// The signature does not open the claim commitment for this caller.
     ClaimMismatch,
     /// Custody can only go to an account with the biobank role.
@@ -68,6 +90,8 @@ pub enum Error {
     AlreadyCustodian,
     /// The record is already withdrawn.
     AlreadyWithdrawn,
+    /// No code with this hash was uploaded to the chain.
+    UnknownCode,
     /// The record id space is exhausted.
     IdOverflow,
 }

@@ -21,6 +21,10 @@
 //!   token and a PSP34 `Transfer` event records the change.
 //! - A record's status is effective: withdrawing a record withdraws every
 //!   descendant without touching their storage.
+//! - A joint record (a trio's variant calls) derives from several samples;
+//!   the authority of any of them can withdraw it.
+//! - Governance (the admin) can pause every write of both contracts and
+//!   replace the code with `set_code_hash`; storage is kept (see the README).
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod errors;
@@ -77,27 +81,37 @@ mod biosample {
                 .transfer_admin(&Env::current(), to, &mut ChainEvents)
         }
 
-        /// The current admin.
+        /// Admin: pauses (`true`) or resumes every write of both contracts.
         #[ink(message)]
-        pub fn admin(&self) -> AccountId {
-            self.registry.admin()
+        pub fn set_paused(&mut self, paused: bool) -> Result<()> {
+            self.registry
+                .set_paused(&Env::current(), paused, &mut ChainEvents)
+        }
+
+        /// Admin: replaces this contract's code with already uploaded code
+        /// `code_hash`, keeping its storage and address.
+        #[ink(message)]
+        pub fn set_code_hash(&mut self, code_hash: Hash) -> Result<()> {
+            self.registry
+                .authorize_upgrade(&Env::current(), code_hash, &mut ChainEvents)?;
+            ink::env::set_code_hash::<ink::env::DefaultEnvironment>(&code_hash)
+                .map_err(|_| Error::UnknownCode)
         }
 
         /// Biobank: registers a newborn's sample (its salted `commitment`, its
-        /// guardians, the `claim_commitment` of the claim key whose secret the
-        /// guardians receive (see `bionft_primitives::claim`),
-        /// and an optional coarse majority month) and mints its locked token.
+        /// guardians' per-sample keys, the `claim_commitment` of the claim key
+        /// the guardians generated (see `bionft_primitives::claim`), and the
+        /// month their authority ends) and mints its locked token.
         #[ink(message)]
         pub fn mint_sample(
             &mut self,
             commitment: Commitment,
             guardians: Vec<AccountId>,
             claim_commitment: Commitment,
-            majority: Option<YearMonth>,
+            majority: YearMonth,
         ) -> Result<RecordId> {
-            let ctx = Env::current();
             self.registry.mint_sample(
-                &ctx,
+                &Env::current(),
                 commitment,
                 guardians,
                 claim_commitment,
@@ -106,8 +120,25 @@ mod biosample {
             )
         }
 
-        /// Biobank (custodian of the sample) or sequencer: registers a derived
-        /// artifact under one or more parents of the same sample.
+        /// Biobank: registers a self-consenting adult's own sample, with its
+        /// subject's (per-sample) account, and mints its token to them.
+        #[ink(message)]
+        pub fn mint_self_consenting(
+            &mut self,
+            commitment: Commitment,
+            subject: AccountId,
+        ) -> Result<RecordId> {
+            self.registry.mint_self_consenting(
+                &Env::current(),
+                commitment,
+                subject,
+                &mut ChainEvents,
+            )
+        }
+
+        /// Custodian biobank (aliquots) or assigned sequencer (libraries …
+        /// variants): registers a derived artifact under one or more parents,
+        /// which may belong to several samples (a joint record).
         #[ink(message)]
         pub fn register_artifact(
             &mut self,
@@ -116,9 +147,8 @@ mod biosample {
             commitment: Commitment,
             digest_alg: u16,
         ) -> Result<RecordId> {
-            let ctx = Env::current();
             self.registry.register_artifact(
-                &ctx,
+                &Env::current(),
                 kind,
                 parents,
                 commitment,
@@ -127,9 +157,9 @@ mod biosample {
             )
         }
 
-        /// The artifact's registrar or the sample's custodian: registers a
-        /// re-processed replacement for `old` (same kind and parents) and marks
-        /// `old` superseded. Returns the new record id.
+        /// Whoever may register `old`'s kind under its samples: registers a
+        /// re-processed replacement (same kind and parents) and marks `old`
+        /// superseded. Returns the new record id.
         #[ink(message)]
         pub fn supersede(
             &mut self,
@@ -137,9 +167,13 @@ mod biosample {
             commitment: Commitment,
             digest_alg: u16,
         ) -> Result<RecordId> {
-            let ctx = Env::current();
-            self.registry
-                .supersede(&ctx, old, commitment, digest_alg, &mut ChainEvents)
+            self.registry.supersede(
+                &Env::current(),
+                old,
+                commitment,
+                digest_alg,
+                &mut ChainEvents,
+            )
         }
 
         /// Custodian biobank: hands `sample` to biobank `to`.
@@ -149,35 +183,98 @@ mod biosample {
                 .transfer_custody(&Env::current(), sample, to, &mut ChainEvents)
         }
 
-        /// Subject (after majority) or guardian (before): withdraws `record` and its descendants.
+        /// Admin: moves `sample` to biobank `to` (an orphaned sample's way out).
+        #[ink(message)]
+        pub fn reassign_custody(&mut self, sample: RecordId, to: AccountId) -> Result<()> {
+            self.registry
+                .reassign_custody(&Env::current(), sample, to, &mut ChainEvents)
+        }
+
+        /// Custodian biobank: lets `sequencer` register under `sample`.
+        #[ink(message)]
+        pub fn assign_sequencer(&mut self, sample: RecordId, sequencer: AccountId) -> Result<()> {
+            self.registry
+                .assign_sequencer(&Env::current(), sample, sequencer, &mut ChainEvents)
+        }
+
+        /// Custodian biobank: ends `sequencer`'s assignment to `sample`.
+        #[ink(message)]
+        pub fn unassign_sequencer(&mut self, sample: RecordId, sequencer: AccountId) -> Result<()> {
+            self.registry
+                .unassign_sequencer(&Env::current(), sample, sequencer, &mut ChainEvents)
+        }
+
+        /// The authority of any sample `record` derives from: withdraws it and its descendants.
         #[ink(message)]
         pub fn withdraw(&mut self, record: RecordId) -> Result<()> {
             self.registry
                 .withdraw(&Env::current(), record, &mut ChainEvents)
         }
 
-        /// Guardian (before majority): adds `guardian`.
+        /// Guardian (before the majority month): proposes `nominee` as another guardian.
         #[ink(message)]
-        pub fn add_guardian(&mut self, sample: RecordId, guardian: AccountId) -> Result<()> {
+        pub fn nominate_guardian(&mut self, sample: RecordId, nominee: AccountId) -> Result<()> {
             self.registry
-                .add_guardian(&Env::current(), sample, guardian, &mut ChainEvents)
+                .nominate_guardian(&Env::current(), sample, nominee, &mut ChainEvents)
         }
 
-        /// Guardian (before majority): removes `guardian`, never the last one.
+        /// Custodian biobank: makes the guardians' nominee a guardian
+        /// (`reason`: a hash of the evidence it checked).
         #[ink(message)]
-        pub fn remove_guardian(&mut self, sample: RecordId, guardian: AccountId) -> Result<()> {
-            self.registry
-                .remove_guardian(&Env::current(), sample, guardian, &mut ChainEvents)
+        pub fn approve_guardian(
+            &mut self,
+            sample: RecordId,
+            nominee: AccountId,
+            reason: Commitment,
+        ) -> Result<()> {
+            self.registry.approve_guardian(
+                &Env::current(),
+                sample,
+                nominee,
+                reason,
+                &mut ChainEvents,
+            )
         }
 
-        /// The grown-up subject's account: presents a signature by the claim key
-        /// (see `bionft_primitives::claim`) naming this contract, the sample and
-        /// the caller; from then on the subject, not the guardians, holds
-        /// authority over the sample.
+        /// Custodian biobank: removes `guardian`, never the last, on recorded
+        /// grounds (`reason`: a hash of e.g. a court order).
+        #[ink(message)]
+        pub fn remove_guardian(
+            &mut self,
+            sample: RecordId,
+            guardian: AccountId,
+            reason: Commitment,
+        ) -> Result<()> {
+            self.registry.remove_guardian(
+                &Env::current(),
+                sample,
+                guardian,
+                reason,
+                &mut ChainEvents,
+            )
+        }
+
+        /// Guardian (before the majority month): steps down, never as the last one.
+        #[ink(message)]
+        pub fn resign_guardian(&mut self, sample: RecordId) -> Result<()> {
+            self.registry
+                .resign_guardian(&Env::current(), sample, &mut ChainEvents)
+        }
+
+        /// Custodian biobank, from the majority month on: attests that
+        /// `claimant` is the grown-up subject, verified in person.
+        #[ink(message)]
+        pub fn attest_claimant(&mut self, sample: RecordId, claimant: AccountId) -> Result<()> {
+            self.registry
+                .attest_claimant(&Env::current(), sample, claimant, &mut ChainEvents)
+        }
+
+        /// The grown-up subject's account, attested by the custodian: presents
+        /// a signature by the claim key (see `bionft_primitives::claim`)
+        /// naming this contract, the sample and the caller; from then on the
+        /// subject holds authority over the sample.
         #[ink(message)]
         pub fn claim_majority(&mut self, sample: RecordId, signature: Vec<u8>) -> Result<()> {
-            // Taken as bytes: the contract already decodes `Vec<u8>`, a `[u8; 65]` decoder
-            // would be new code in a contract at its size limit.
             let signature: &ClaimSignature = signature
                 .as_slice()
                 .try_into()
@@ -204,7 +301,7 @@ mod biosample {
             self.registry.record_by_commitment(commitment)
         }
 
-        /// Guardianship and custody of a sample.
+        /// Custody, guardianship and the majority handover of a sample.
         #[ink(message)]
         pub fn get_sample(&self, id: RecordId) -> Option<Sample> {
             self.registry.get_sample(id)
@@ -228,12 +325,23 @@ mod biosample {
 
         #[ink(message)]
         fn authority(&self, sample: RecordId, account: AccountId) -> Option<Authority> {
-            self.registry.authority(sample, account)
+            let now = self.env().block_timestamp();
+            self.registry.authority(sample, account, now)
         }
 
         #[ink(message)]
         fn has_role(&self, account: AccountId, role: Role) -> bool {
             self.registry.has_role(account, role)
+        }
+
+        #[ink(message)]
+        fn admin(&self) -> AccountId {
+            self.registry.admin()
+        }
+
+        #[ink(message)]
+        fn paused(&self) -> bool {
+            self.registry.paused()
         }
     }
 

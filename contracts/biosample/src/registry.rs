@@ -2,17 +2,21 @@
 //! independent of how it is called. Every method takes the caller and clock
 //! explicitly ([`Env`]), checks its authorization rule and inputs first, then
 //! writes and emits, so a refused call changes nothing.
+//!
+//! Who may do what alone is the table in the project README ("Threat model");
+//! each rule below names its row.
 
 use crate::errors::{Error, Result};
 use crate::events::*;
 use bionft_primitives::claim::{claim_commitment, claim_message, recover_claim_key};
 use bionft_primitives::{
     digest_alg, subject_placeholder_account, AccessContext, Authority, BlockNumber, ClaimSignature,
-    Commitment, Env, EventSink, Id, RecordId, RecordKind, RecordStatus, Role, Timestamp, YearMonth,
-    MAX_GUARDIANS, MAX_LINEAGE, MAX_PARENTS,
+    Commitment, Env, EventSink, Id, RecordId, RecordKind, RecordStatus, Role, SampleContext,
+    Timestamp, YearMonth, MAX_GUARDIANS, MAX_JOINT_SAMPLES, MAX_LINEAGE, MAX_PARENTS,
+    MAX_SEQUENCERS,
 };
 use ink::prelude::vec::Vec;
-use ink::primitives::AccountId;
+use ink::primitives::{AccountId, Hash};
 use ink::storage::Mapping;
 
 /// A record as stored.
@@ -24,8 +28,9 @@ use ink::storage::Mapping;
 pub struct Record {
     pub kind: RecordKind,
     pub parents: Vec<RecordId>,
-    /// The sample at the root of this record's lineage (itself for a sample).
-    pub sample: RecordId,
+    /// The samples at the roots of this record's lineage, ascending: itself
+    /// for a sample, several for a joint record (e.g. a trio's variant calls).
+    pub samples: Vec<RecordId>,
     pub commitment: Commitment,
     pub digest_alg: u16,
     pub registered_by: AccountId,
@@ -36,7 +41,7 @@ pub struct Record {
     pub withdrawn: bool,
 }
 
-/// Per-sample guardianship and custody.
+/// Per-sample custody, guardianship and the majority handover.
 #[derive(scale::Encode, scale::Decode, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(
     feature = "std",
@@ -44,11 +49,27 @@ pub struct Record {
 )]
 pub struct Sample {
     pub custodian: AccountId,
+    /// Per-sample guardian keys (empty for a self-consenting adult).
     pub guardians: Vec<AccountId>,
-    pub claim_commitment: Commitment,
+    /// Sequencers the custodian assigned; only they register libraries … variants under it.
+    pub sequencers: Vec<AccountId>,
+    /// Commitment to the claim key the guardians keep; `None` for a self-consenting adult.
+    pub claim_commitment: Option<Commitment>,
+    /// The month guardians' authority ends and a claim becomes possible; `None` for an adult.
     pub majority: Option<YearMonth>,
-    /// The subject's own account, once majority has been claimed.
+    /// An account a guardian nominated as another guardian, awaiting the custodian.
+    pub nominee: Option<AccountId>,
+    /// The account the custodian verified in person as the grown-up subject (second factor).
+    pub attested_claimant: Option<AccountId>,
+    /// The subject's own account: at mint for an adult, at the claim for a newborn's sample.
     pub subject: Option<AccountId>,
+}
+
+impl Sample {
+    /// Whether guardians still speak for the subject at `now`.
+    fn guardians_in_office(&self, now: Timestamp) -> bool {
+        self.subject.is_none() && self.majority.is_some_and(|m| now < m.start_millis())
+    }
 }
 
 /// A record as reported to callers: as stored, plus its effective status.
@@ -60,11 +81,13 @@ pub struct RecordView {
     pub record: Record,
 }
 
-/// All state of the `biosample` contract.
+/// All state of the `biosample` contract. Fields are never reordered (the
+/// layout survives `set_code_hash` upgrades); new state goes in new fields.
 #[ink::storage_item]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Registry {
     admin: AccountId,
+    paused: bool,
     roles: Mapping<AccountId, u8>,
     last_id: RecordId,
     samples_minted: u128,
@@ -79,6 +102,7 @@ impl Registry {
     pub fn new(admin: AccountId) -> Self {
         Registry {
             admin,
+            paused: false,
             roles: Mapping::default(),
             last_id: 0,
             samples_minted: 0,
@@ -89,10 +113,14 @@ impl Registry {
         }
     }
 
-    // ---------------------------------------------------------------- roles
+    // ----------------------------------------------------------- governance
 
     pub fn admin(&self) -> AccountId {
         self.admin
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused
     }
 
     pub fn has_role(&self, account: AccountId, role: Role) -> bool {
@@ -104,6 +132,16 @@ impl Registry {
             Ok(())
         } else {
             Err(Error::NotAdmin)
+        }
+    }
+
+    /// Every write by members and users starts here; governance's own
+    /// messages stay open while paused, so it can repair what it paused for.
+    fn require_live(&self) -> Result<()> {
+        if self.paused {
+            Err(Error::Paused)
+        } else {
+            Ok(())
         }
     }
 
@@ -121,11 +159,7 @@ impl Registry {
             return Err(Error::RoleAlreadyHeld);
         }
         self.roles.insert(account, &(bits | role.bit()));
-        ev.emit(RoleGranted {
-            account,
-            role,
-            by: env.caller,
-        });
+        ev.emit(RoleGranted { account, role });
         Ok(())
     }
 
@@ -148,11 +182,7 @@ impl Registry {
         } else {
             self.roles.insert(account, &rest);
         }
-        ev.emit(RoleRevoked {
-            account,
-            role,
-            by: env.caller,
-        });
+        ev.emit(RoleRevoked { account, role });
         Ok(())
     }
 
@@ -169,6 +199,27 @@ impl Registry {
             from: env.caller,
             to,
         });
+        Ok(())
+    }
+
+    /// Admin: pauses (or resumes) every write of both contracts.
+    pub fn set_paused(&mut self, env: &Env, paused: bool, ev: &mut impl EventSink) -> Result<()> {
+        self.require_admin(env)?;
+        self.paused = paused;
+        ev.emit(PauseChanged { paused });
+        Ok(())
+    }
+
+    /// Admin: allows replacing the contract's code with `code_hash` (the shell
+    /// then calls `set_code_hash`). Storage is kept as it is.
+    pub fn authorize_upgrade(
+        &self,
+        env: &Env,
+        code_hash: Hash,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
+        self.require_admin(env)?;
+        ev.emit(CodeUpgraded { code_hash });
         Ok(())
     }
 
@@ -199,19 +250,21 @@ impl Registry {
         }
     }
 
-    /// Biobank: registers a newborn's sample and mints its locked token.
+    /// Biobank: registers a newborn's sample and mints its locked token. The
+    /// guardians are per-sample keys; `claim` commits to the claim key the
+    /// guardians generated and keep; `majority` is the month their authority
+    /// ends.
     pub fn mint_sample(
         &mut self,
         env: &Env,
         commitment: Commitment,
         guardians: Vec<AccountId>,
         claim: Commitment,
-        majority: Option<YearMonth>,
+        majority: YearMonth,
         ev: &mut impl EventSink,
     ) -> Result<RecordId> {
-        if !self.has_role(env.caller, Role::Biobank) {
-            return Err(Error::NotBiobank);
-        }
+        self.require_live()?;
+        self.require_biobank(env)?;
         if guardians.is_empty() {
             return Err(Error::NoGuardians);
         }
@@ -221,9 +274,65 @@ impl Registry {
         if has_repeats(&guardians) {
             return Err(Error::AlreadyGuardian);
         }
-        if majority.is_some_and(|m| !m.is_valid()) {
+        if !majority.is_valid() {
             return Err(Error::InvalidMajorityDate);
         }
+        if env.now >= majority.start_millis() {
+            return Err(Error::MajorityInPast);
+        }
+        let sample = Sample {
+            custodian: env.caller,
+            guardians,
+            sequencers: Vec::new(),
+            claim_commitment: Some(claim),
+            majority: Some(majority),
+            nominee: None,
+            attested_claimant: None,
+            subject: None,
+        };
+        self.insert_sample(env, commitment, sample, ev)
+    }
+
+    /// Biobank: registers a self-consenting adult's own sample (e.g. a
+    /// parent's, for trio sequencing): the subject holds authority from the
+    /// start, and there are no guardians and nothing to claim.
+    pub fn mint_self_consenting(
+        &mut self,
+        env: &Env,
+        commitment: Commitment,
+        subject: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<RecordId> {
+        self.require_live()?;
+        self.require_biobank(env)?;
+        let sample = Sample {
+            custodian: env.caller,
+            guardians: Vec::new(),
+            sequencers: Vec::new(),
+            claim_commitment: None,
+            majority: None,
+            nominee: None,
+            attested_claimant: None,
+            subject: Some(subject),
+        };
+        self.insert_sample(env, commitment, sample, ev)
+    }
+
+    fn require_biobank(&self, env: &Env) -> Result<()> {
+        if self.has_role(env.caller, Role::Biobank) {
+            Ok(())
+        } else {
+            Err(Error::NotBiobank)
+        }
+    }
+
+    fn insert_sample(
+        &mut self,
+        env: &Env,
+        commitment: Commitment,
+        sample: Sample,
+        ev: &mut impl EventSink,
+    ) -> Result<RecordId> {
         self.require_new_commitment(&commitment)?;
         let id = self.next_id()?;
         self.records.insert(
@@ -231,7 +340,7 @@ impl Registry {
             &Record {
                 kind: RecordKind::Sample,
                 parents: Vec::new(),
-                sample: id,
+                samples: ink::prelude::vec![id],
                 commitment,
                 digest_alg: digest_alg::SAMPLE_IDENTIFIER,
                 registered_by: env.caller,
@@ -241,27 +350,19 @@ impl Registry {
                 withdrawn: false,
             },
         );
-        self.samples.insert(
-            id,
-            &Sample {
-                custodian: env.caller,
-                guardians: guardians.clone(),
-                claim_commitment: claim,
-                majority,
-                subject: None,
-            },
-        );
         self.by_commitment.insert(commitment, &id);
         self.samples_minted += 1;
-        let owner = subject_placeholder_account(id);
+        let owner = sample
+            .subject
+            .unwrap_or_else(|| subject_placeholder_account(id));
         self.add_balance(owner, 1);
         ev.emit(SampleMinted {
             sample: id,
             commitment,
             custodian: env.caller,
-            guardians,
-            claim_commitment: claim,
-            majority,
+            guardians: sample.guardians.clone(),
+            majority: sample.majority,
+            subject: sample.subject,
             block: env.block,
             at: env.now,
         });
@@ -270,11 +371,13 @@ impl Registry {
             to: Some(owner),
             id: Id::U128(id),
         });
+        self.samples.insert(id, &sample);
         Ok(id)
     }
 
-    /// Checks that `kind` may be registered under `parents` and returns their common sample.
-    fn check_parents(&self, kind: RecordKind, parents: &[RecordId]) -> Result<RecordId> {
+    /// Checks that `kind` may be registered under `parents`, and returns the
+    /// samples the record will derive from (ascending).
+    fn check_parents(&self, kind: RecordKind, parents: &[RecordId]) -> Result<Vec<RecordId>> {
         if kind == RecordKind::Sample {
             return Err(Error::SampleIsNotAnArtifact);
         }
@@ -287,15 +390,18 @@ impl Registry {
         if has_repeats(parents) {
             return Err(Error::DuplicateParent);
         }
-        let mut sample = None;
+        let mut samples: Vec<RecordId> = Vec::new();
         for &p in parents {
             let parent = self.record(p)?;
             if !kind.may_derive_from(parent.kind) {
                 return Err(Error::KindCannotDeriveFromParent);
             }
-            if *sample.get_or_insert(parent.sample) != parent.sample {
-                return Err(Error::ParentsFromDifferentSamples);
-            }
+            samples.extend(parent.samples);
+        }
+        samples.sort_unstable();
+        samples.dedup();
+        if samples.len() > MAX_JOINT_SAMPLES {
+            return Err(Error::TooManySamples);
         }
         let (lineage, withdrawn) = self.walk(parents)?;
         if withdrawn {
@@ -304,10 +410,44 @@ impl Registry {
         if lineage.len() >= MAX_LINEAGE {
             return Err(Error::LineageTooLarge);
         }
-        sample.ok_or(Error::NoParents)
+        Ok(samples)
     }
 
-    /// Biobank (custodian of the sample) or sequencer: registers a derived artifact.
+    /// Whether the caller may register a record of `kind` under every one of
+    /// `samples`: aliquots by their custodian biobank; libraries … variants by
+    /// a sequencer the custodian of each sample assigned.
+    fn require_registrar(&self, env: &Env, kind: RecordKind, samples: &[RecordId]) -> Result<()> {
+        let (role, refusal) = if kind.registered_by_sequencer() {
+            (Role::Sequencer, Error::NotAssignedSequencer)
+        } else {
+            (Role::Biobank, Error::NotCustodian)
+        };
+        if !self.has_role(env.caller, role) {
+            return Err(
+                if self.has_role(env.caller, Role::Biobank)
+                    || self.has_role(env.caller, Role::Sequencer)
+                {
+                    refusal
+                } else {
+                    Error::NotRegistrar
+                },
+            );
+        }
+        for &s in samples {
+            let sample = self.sample(s)?;
+            let allowed = match role {
+                Role::Sequencer => sample.sequencers.contains(&env.caller),
+                _ => sample.custodian == env.caller,
+            };
+            if !allowed {
+                return Err(refusal);
+            }
+        }
+        Ok(())
+    }
+
+    /// Custodian biobank (aliquots) or assigned sequencer (later stages):
+    /// registers a derived artifact under parents of one or more samples.
     pub fn register_artifact(
         &mut self,
         env: &Env,
@@ -317,16 +457,14 @@ impl Registry {
         digest_alg: u16,
         ev: &mut impl EventSink,
     ) -> Result<RecordId> {
-        let is_sequencer = self.has_role(env.caller, Role::Sequencer);
-        if !is_sequencer && !self.has_role(env.caller, Role::Biobank) {
-            return Err(Error::NotRegistrar);
-        }
-        let sample = self.check_parents(kind, &parents)?;
-        if !is_sequencer && self.sample(sample)?.custodian != env.caller {
-            return Err(Error::NotCustodian);
+        self.require_live()?;
+        let samples = self.check_parents(kind, &parents)?;
+        self.require_registrar(env, kind, &samples)?;
+        if !digest_alg::is_known(digest_alg) {
+            return Err(Error::UnknownDigestAlg);
         }
         self.require_new_commitment(&commitment)?;
-        self.insert_artifact(env, kind, parents, sample, commitment, digest_alg, ev)
+        self.insert_artifact(env, kind, parents, samples, commitment, digest_alg, ev)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -335,18 +473,29 @@ impl Registry {
         env: &Env,
         kind: RecordKind,
         parents: Vec<RecordId>,
-        sample: RecordId,
+        samples: Vec<RecordId>,
         commitment: Commitment,
         digest_alg: u16,
         ev: &mut impl EventSink,
     ) -> Result<RecordId> {
         let id = self.next_id()?;
+        ev.emit(ArtifactRegistered {
+            record: id,
+            kind,
+            parents: parents.clone(),
+            samples: samples.clone(),
+            commitment,
+            digest_alg,
+            registered_by: env.caller,
+            block: env.block,
+            at: env.now,
+        });
         self.records.insert(
             id,
             &Record {
                 kind,
-                parents: parents.clone(),
-                sample,
+                parents,
+                samples,
                 commitment,
                 digest_alg,
                 registered_by: env.caller,
@@ -357,23 +506,12 @@ impl Registry {
             },
         );
         self.by_commitment.insert(commitment, &id);
-        ev.emit(ArtifactRegistered {
-            record: id,
-            sample,
-            kind,
-            parents,
-            commitment,
-            digest_alg,
-            registered_by: env.caller,
-            block: env.block,
-            at: env.now,
-        });
         Ok(id)
     }
 
-    /// The artifact's registrar (still a biobank or sequencer) or the sample's
-    /// custodian: registers a re-processed replacement with the same kind and
-    /// parents and marks `old` superseded. Returns the new record's id.
+    /// Whoever may register a record of `old`'s kind under its samples now:
+    /// registers a re-processed replacement with the same kind and parents
+    /// and marks `old` superseded. Returns the new record's id.
     pub fn supersede(
         &mut self,
         env: &Env,
@@ -382,42 +520,46 @@ impl Registry {
         digest_alg: u16,
         ev: &mut impl EventSink,
     ) -> Result<RecordId> {
+        self.require_live()?;
         let mut record = self.record(old)?;
         if record.kind == RecordKind::Sample {
             return Err(Error::SampleIsNotAnArtifact);
         }
-        let is_registrar = record.registered_by == env.caller
-            && (self.has_role(env.caller, Role::Sequencer)
-                || self.has_role(env.caller, Role::Biobank));
-        let is_custodian = self.has_role(env.caller, Role::Biobank)
-            && self.sample(record.sample)?.custodian == env.caller;
-        if !is_registrar && !is_custodian {
-            return Err(Error::NotRegistrarOfRecord);
-        }
+        self.require_registrar(env, record.kind, &record.samples)?;
         if record.superseded_by.is_some() {
             return Err(Error::AlreadySuperseded);
         }
         if self.walk(&[old])?.1 {
             return Err(Error::RecordWithdrawn);
         }
+        if !digest_alg::is_known(digest_alg) {
+            return Err(Error::UnknownDigestAlg);
+        }
         self.require_new_commitment(&commitment)?;
         let new = self.insert_artifact(
             env,
             record.kind,
             record.parents.clone(),
-            record.sample,
+            record.samples.clone(),
             commitment,
             digest_alg,
             ev,
         )?;
         record.superseded_by = Some(new);
         self.records.insert(old, &record);
-        ev.emit(RecordSuperseded {
-            old,
-            new,
-            by: env.caller,
-        });
+        ev.emit(RecordSuperseded { old, new });
         Ok(new)
+    }
+
+    // -------------------------------------------------------------- custody
+
+    /// Loads a sample for its custodian, who must still be a biobank.
+    fn sample_for_custodian(&self, env: &Env, sample_id: RecordId) -> Result<Sample> {
+        let sample = self.sample(sample_id)?;
+        if sample.custodian != env.caller || !self.has_role(env.caller, Role::Biobank) {
+            return Err(Error::NotCustodian);
+        }
+        Ok(sample)
     }
 
     /// Custodian biobank: hands a sample to another biobank.
@@ -428,86 +570,228 @@ impl Registry {
         to: AccountId,
         ev: &mut impl EventSink,
     ) -> Result<()> {
-        let mut sample = self.sample(sample_id)?;
-        if sample.custodian != env.caller || !self.has_role(env.caller, Role::Biobank) {
-            return Err(Error::NotCustodian);
-        }
+        self.require_live()?;
+        let sample = self.sample_for_custodian(env, sample_id)?;
+        self.move_custody(sample_id, sample, to, ev)
+    }
+
+    /// Admin (governance): moves a sample to another biobank, e.g. when its
+    /// custodian left the consortium and the sample would be orphaned.
+    pub fn reassign_custody(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        to: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
+        self.require_admin(env)?;
+        let sample = self.sample(sample_id)?;
+        self.move_custody(sample_id, sample, to, ev)
+    }
+
+    fn move_custody(
+        &mut self,
+        sample_id: RecordId,
+        mut sample: Sample,
+        to: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         if !self.has_role(to, Role::Biobank) {
             return Err(Error::RecipientNotBiobank);
         }
-        if to == env.caller {
+        if to == sample.custodian {
             return Err(Error::AlreadyCustodian);
         }
+        let from = sample.custodian;
         sample.custodian = to;
+        // An attestation is the old custodian's word; the new one verifies anew.
+        sample.attested_claimant = None;
         self.samples.insert(sample_id, &sample);
         ev.emit(CustodyTransferred {
             sample: sample_id,
-            from: env.caller,
+            from,
             to,
+        });
+        Ok(())
+    }
+
+    /// Custodian biobank: lets `sequencer` register libraries … variants under the sample.
+    pub fn assign_sequencer(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        sequencer: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
+        self.require_live()?;
+        let mut sample = self.sample_for_custodian(env, sample_id)?;
+        if !self.has_role(sequencer, Role::Sequencer) {
+            return Err(Error::NotASequencer);
+        }
+        if sample.sequencers.contains(&sequencer) {
+            return Err(Error::AlreadyAssigned);
+        }
+        if sample.sequencers.len() >= MAX_SEQUENCERS {
+            return Err(Error::TooManySequencers);
+        }
+        sample.sequencers.push(sequencer);
+        self.samples.insert(sample_id, &sample);
+        ev.emit(SequencerAssigned {
+            sample: sample_id,
+            sequencer,
+        });
+        Ok(())
+    }
+
+    /// Custodian biobank: ends a sequencer's assignment to the sample.
+    pub fn unassign_sequencer(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        sequencer: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
+        self.require_live()?;
+        let mut sample = self.sample_for_custodian(env, sample_id)?;
+        let pos = sample
+            .sequencers
+            .iter()
+            .position(|s| *s == sequencer)
+            .ok_or(Error::NotAssigned)?;
+        sample.sequencers.remove(pos);
+        self.samples.insert(sample_id, &sample);
+        ev.emit(SequencerUnassigned {
+            sample: sample_id,
+            sequencer,
         });
         Ok(())
     }
 
     // --------------------------------------------------------- guardianship
 
-    /// The authority `account` holds over `sample_id` now.
-    pub fn authority(&self, sample_id: RecordId, account: AccountId) -> Option<Authority> {
+    /// The authority `account` holds over `sample_id` at `now`: the subject
+    /// once set; a guardian only before the majority month.
+    pub fn authority(
+        &self,
+        sample_id: RecordId,
+        account: AccountId,
+        now: Timestamp,
+    ) -> Option<Authority> {
         let sample = self.samples.get(sample_id)?;
-        match sample.subject {
-            Some(subject) => (subject == account).then_some(Authority::Subject),
-            None => sample
-                .guardians
-                .contains(&account)
-                .then_some(Authority::Guardian),
+        if sample.subject == Some(account) {
+            Some(Authority::Subject)
+        } else {
+            (sample.guardians_in_office(now) && sample.guardians.contains(&account))
+                .then_some(Authority::Guardian)
         }
     }
 
-    /// Loads a sample for a guardian's action: the caller must be a guardian and majority unclaimed.
+    /// Loads a sample for a guardian's action: the caller must be a guardian in office.
     fn sample_for_guardian(&self, env: &Env, sample_id: RecordId) -> Result<Sample> {
         let sample = self.sample(sample_id)?;
-        if sample.subject.is_some() {
-            return Err(Error::MajorityClaimed);
-        }
         if !sample.guardians.contains(&env.caller) {
             return Err(Error::NotGuardian);
+        }
+        if !sample.guardians_in_office(env.now) {
+            return Err(Error::GuardianshipEnded);
         }
         Ok(sample)
     }
 
-    /// Guardian (before majority): adds another guardian.
-    pub fn add_guardian(
+    /// Guardian (before the majority month): proposes `nominee` as another
+    /// guardian. Only the custodian's approval makes them one.
+    pub fn nominate_guardian(
         &mut self,
         env: &Env,
         sample_id: RecordId,
-        guardian: AccountId,
+        nominee: AccountId,
         ev: &mut impl EventSink,
     ) -> Result<()> {
+        self.require_live()?;
         let mut sample = self.sample_for_guardian(env, sample_id)?;
-        if sample.guardians.contains(&guardian) {
+        if sample.guardians.contains(&nominee) {
             return Err(Error::AlreadyGuardian);
         }
-        if sample.guardians.len() >= MAX_GUARDIANS {
-            return Err(Error::TooManyGuardians);
-        }
-        sample.guardians.push(guardian);
+        sample.nominee = Some(nominee);
         self.samples.insert(sample_id, &sample);
-        ev.emit(GuardianAdded {
+        ev.emit(GuardianNominated {
             sample: sample_id,
-            guardian,
-            by: env.caller,
+            nominee,
         });
         Ok(())
     }
 
-    /// Guardian (before majority): removes a guardian, never the last one.
+    /// Custodian biobank, after verifying the nominee's guardianship off
+    /// chain (`reason`: a hash of the evidence): makes the nominee a guardian.
+    pub fn approve_guardian(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        nominee: AccountId,
+        reason: Commitment,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
+        self.require_live()?;
+        let mut sample = self.sample_for_custodian(env, sample_id)?;
+        if !sample.guardians_in_office(env.now) {
+            return Err(Error::GuardianshipEnded);
+        }
+        if sample.nominee != Some(nominee) {
+            return Err(Error::NotNominated);
+        }
+        if sample.guardians.len() >= MAX_GUARDIANS {
+            return Err(Error::TooManyGuardians);
+        }
+        sample.guardians.push(nominee);
+        sample.nominee = None;
+        self.samples.insert(sample_id, &sample);
+        ev.emit(GuardianAdded {
+            sample: sample_id,
+            guardian: nominee,
+            reason,
+        });
+        Ok(())
+    }
+
+    /// Custodian biobank, on recorded grounds (`reason`: a hash of e.g. a
+    /// court order): removes a guardian, never the last. Grants the removed
+    /// guardian issued stop counting.
     pub fn remove_guardian(
         &mut self,
         env: &Env,
         sample_id: RecordId,
         guardian: AccountId,
+        reason: Commitment,
         ev: &mut impl EventSink,
     ) -> Result<()> {
-        let mut sample = self.sample_for_guardian(env, sample_id)?;
+        self.require_live()?;
+        let sample = self.sample_for_custodian(env, sample_id)?;
+        if !sample.guardians_in_office(env.now) {
+            return Err(Error::GuardianshipEnded);
+        }
+        self.drop_guardian(sample_id, sample, guardian, Some(reason), ev)
+    }
+
+    /// Guardian (before the majority month): steps down, never as the last one.
+    pub fn resign_guardian(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
+        self.require_live()?;
+        let sample = self.sample_for_guardian(env, sample_id)?;
+        self.drop_guardian(sample_id, sample, env.caller, None, ev)
+    }
+
+    fn drop_guardian(
+        &mut self,
+        sample_id: RecordId,
+        mut sample: Sample,
+        guardian: AccountId,
+        reason: Option<Commitment>,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
         let pos = sample
             .guardians
             .iter()
@@ -521,16 +805,50 @@ impl Registry {
         ev.emit(GuardianRemoved {
             sample: sample_id,
             guardian,
-            by: env.caller,
+            reason,
         });
         Ok(())
     }
 
-    /// The grown-up subject's account: opens the claim commitment with a
-    /// signature by the claim key of [`claim_message`] naming `contract` (this
-    /// registry's account), the sample and the caller, once the majority month
-    /// (if set) has begun, and takes the token. A signature made for another
-    /// account, sample or deployment opens nothing, so it cannot be front-run.
+    // ------------------------------------------------------------- majority
+
+    /// Custodian biobank, from the majority month on, after verifying in
+    /// person that `claimant` is the grown-up subject: the second factor of
+    /// the claim. A later attestation replaces an earlier one.
+    pub fn attest_claimant(
+        &mut self,
+        env: &Env,
+        sample_id: RecordId,
+        claimant: AccountId,
+        ev: &mut impl EventSink,
+    ) -> Result<()> {
+        self.require_live()?;
+        let mut sample = self.sample_for_custodian(env, sample_id)?;
+        Self::require_claimable(env, &sample)?;
+        sample.attested_claimant = Some(claimant);
+        self.samples.insert(sample_id, &sample);
+        ev.emit(ClaimantAttested {
+            sample: sample_id,
+            claimant,
+        });
+        Ok(())
+    }
+
+    fn require_claimable(env: &Env, sample: &Sample) -> Result<()> {
+        if sample.subject.is_some() {
+            return Err(Error::MajorityClaimed);
+        }
+        match sample.majority {
+            Some(m) if env.now >= m.start_millis() => Ok(()),
+            _ => Err(Error::MajorityNotReached),
+        }
+    }
+
+    /// The grown-up subject's account, once the custodian attested it: opens
+    /// the claim commitment with a signature by the claim key of
+    /// [`claim_message`] naming `contract` (this registry's account), the
+    /// sample and the caller, and takes the token. Needs both factors: the
+    /// key the guardians kept, and the custodian's attestation of the caller.
     pub fn claim_majority(
         &mut self,
         env: &Env,
@@ -539,19 +857,19 @@ impl Registry {
         signature: &ClaimSignature,
         ev: &mut impl EventSink,
     ) -> Result<()> {
+        self.require_live()?;
         let mut sample = self.sample(sample_id)?;
-        if sample.subject.is_some() {
-            return Err(Error::MajorityClaimed);
-        }
-        if sample.majority.is_some_and(|m| env.now < m.start_millis()) {
-            return Err(Error::MajorityNotReached);
+        Self::require_claimable(env, &sample)?;
+        if sample.attested_claimant != Some(env.caller) {
+            return Err(Error::NotAttested);
         }
         let message = claim_message(contract, sample_id, &env.caller);
         let key = recover_claim_key(signature, &message).ok_or(Error::ClaimMismatch)?;
-        if claim_commitment(&key) != sample.claim_commitment {
+        if Some(claim_commitment(&key)) != sample.claim_commitment {
             return Err(Error::ClaimMismatch);
         }
         sample.subject = Some(env.caller);
+        sample.nominee = None;
         self.samples.insert(sample_id, &sample);
         let placeholder = subject_placeholder_account(sample_id);
         self.add_balance(placeholder, -1);
@@ -569,28 +887,29 @@ impl Registry {
         Ok(())
     }
 
-    /// Subject (after majority) or guardian (before): withdraws a record and,
-    /// through it, all its descendants.
+    /// The authority of any sample the record derives from (guardians before
+    /// the majority month, the subject once set): withdraws the record and,
+    /// through it, all its descendants, joint records included.
     pub fn withdraw(
         &mut self,
         env: &Env,
         record_id: RecordId,
         ev: &mut impl EventSink,
     ) -> Result<()> {
+        self.require_live()?;
         let mut record = self.record(record_id)?;
-        let authority = self
-            .authority(record.sample, env.caller)
+        let authority = record
+            .samples
+            .iter()
+            .find_map(|&s| self.authority(s, env.caller, env.now))
             .ok_or(Error::NotSubjectOrGuardian)?;
         if self.walk(&[record_id])?.1 {
             return Err(Error::AlreadyWithdrawn);
         }
         record.withdrawn = true;
-        let sample = record.sample;
         self.records.insert(record_id, &record);
         ev.emit(RecordWithdrawn {
             record: record_id,
-            sample,
-            by: env.caller,
             authority,
             at: env.now,
         });
@@ -619,15 +938,24 @@ impl Registry {
     }
 
     /// What `consent` needs to judge access to `record`.
-    pub fn access_context(&self, record: RecordId) -> Option<AccessContext> {
-        let sample = self.records.get(record)?.sample;
-        let (lineage, withdrawn) = self.walk(&[record]).ok()?;
-        let subject = self.samples.get(sample)?.subject;
+    pub fn access_context(&self, record_id: RecordId) -> Option<AccessContext> {
+        let record = self.records.get(record_id)?;
+        let (lineage, withdrawn) = self.walk(&[record_id]).ok()?;
+        let mut samples = Vec::new();
+        for &s in &record.samples {
+            let sample = self.samples.get(s)?;
+            samples.push(SampleContext {
+                sample: s,
+                subject: sample.subject,
+                majority_at: sample.majority.map(YearMonth::start_millis),
+                guardians: sample.guardians,
+            });
+        }
         Some(AccessContext {
-            sample,
+            samples,
             lineage,
             withdrawn,
-            subject,
+            superseded: record.superseded_by.is_some(),
         })
     }
 
@@ -670,8 +998,8 @@ impl Registry {
         self.balances.get(owner).unwrap_or(0)
     }
 
-    /// The token's owner: the subject once majority is claimed, until then the
-    /// subject's placeholder account (see `subject_placeholder_account`).
+    /// The token's owner: the subject once set, until then the subject's
+    /// placeholder account (see `subject_placeholder_account`).
     pub fn owner_of(&self, id: &Id) -> Option<AccountId> {
         let sample_id = id.record_id()?;
         let sample = self.samples.get(sample_id)?;

@@ -6,7 +6,15 @@ use bionft_primitives::{duo::PurposeError, AccessDenied};
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
 pub enum Error {
-    /// Only the sample's current authority (guardians before majority, the subject after) may do this.
+    /// Only governance (`biosample`'s admin) may do this.
+    NotAdmin,
+    /// Governance paused every write; reads go on.
+    Paused,
+    /// The account at the given address does not run the expected `biosample` code.
+    BiosampleCodeMismatch,
+    /// No code with this hash was uploaded to the chain.
+    UnknownCode,
+    /// Only the sample's current authority (guardians before the majority month, the subject once set) may do this.
     NotSubjectOrGuardian,
     /// Only the subject, after claiming majority, may do this.
     NotSubject,
@@ -20,8 +28,12 @@ pub enum Error {
     ScopeOutsideSubject,
     /// The scope record (or an ancestor) was withdrawn.
     RecordWithdrawn,
+    /// The scope record was superseded; grant on its replacement.
+    RecordSuperseded,
     /// `expires_at` is not in the future.
     ExpiryInPast,
+    /// `expires_at` is more than `MAX_GRANT_MILLIS` (five years) away.
+    GrantTooLong,
     /// The purpose is not a well-formed DUO purpose.
     InvalidPurpose(PurposeError),
     /// The grantee already holds `MAX_GRANTS_PER_PAIR` live grants for this subject.

@@ -3,7 +3,8 @@
 //! time T") without reading contract storage.
 
 use bionft_primitives::{Authority, GrantId, Purpose, RecordId, Timestamp};
-use ink::primitives::AccountId;
+use ink::prelude::vec::Vec;
+use ink::primitives::{AccountId, Hash};
 
 /// A grant was issued.
 #[ink::event]
@@ -33,7 +34,6 @@ pub struct GrantRevoked {
     pub grant: GrantId,
     #[ink(topic)]
     pub sample: RecordId,
-    pub by: AccountId,
     pub at: Timestamp,
 }
 
@@ -45,7 +45,6 @@ pub struct GrantConfirmed {
     pub grant: GrantId,
     #[ink(topic)]
     pub sample: RecordId,
-    pub by: AccountId,
     pub at: Timestamp,
 }
 
@@ -55,28 +54,41 @@ pub struct GrantConfirmed {
 pub struct ConsentWithdrawn {
     #[ink(topic)]
     pub sample: RecordId,
-    pub by: AccountId,
     pub authority: Authority,
     /// The new epoch; grants issued from now on belong to it.
     pub epoch: u32,
     pub at: Timestamp,
 }
 
-/// A data host served `record` to the grant's grantee under `grant`.
+/// A data host served `record` to `grantee`, allowed by `grants` (one from
+/// each sample the record derives from).
 #[ink::event]
 #[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
 pub struct AccessRecorded {
     #[ink(topic)]
     pub receipt: u64,
     #[ink(topic)]
-    pub grant: GrantId,
-    #[ink(topic)]
     pub record: RecordId,
-    pub sample: RecordId,
     pub grantee: AccountId,
     pub purpose: Purpose,
+    pub grants: Vec<GrantId>,
     pub data_host: AccountId,
     pub at: Timestamp,
+}
+
+/// Governance pointed the ledger at a `biosample` contract running `code_hash`.
+#[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
+pub struct BiosampleWired {
+    pub biosample: AccountId,
+    pub code_hash: Hash,
+}
+
+/// Governance replaced the contract's code; storage is kept.
+#[ink::event]
+#[cfg_attr(feature = "std", derive(Debug, Clone, PartialEq, Eq))]
+pub struct CodeUpgraded {
+    pub code_hash: Hash,
 }
 
 #[cfg(feature = "std")]
@@ -88,5 +100,7 @@ bionft_primitives::decodable_events!(
         GrantConfirmed,
         ConsentWithdrawn,
         AccessRecorded,
+        BiosampleWired,
+        CodeUpgraded,
     }
 );

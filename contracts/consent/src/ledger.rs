@@ -1,13 +1,14 @@
 //! The consent ledger's state machine: plain Rust over ink! storage mappings.
-//! Facts about records and guardianship come from a [`LineageSource`] (the
-//! `biosample` contract on chain, a table in tests); every method checks its
-//! authorization rule and inputs first, then writes and emits.
+//! Facts about records, guardianship and governance come from a
+//! [`LineageSource`] (the `biosample` contract on chain, a table in tests);
+//! every method checks its authorization rule and inputs first, then writes
+//! and emits.
 
 use crate::errors::{Error, Result};
 use crate::events::*;
 use bionft_primitives::{
     AccessContext, AccessDenied, Authority, Env, EventSink, GrantId, Purpose, RecordId, Role,
-    Timestamp,
+    SampleContext, Timestamp, MAX_GRANT_MILLIS,
 };
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
@@ -19,8 +20,11 @@ pub const MAX_GRANTS_PER_PAIR: usize = 16;
 /// What the ledger needs to know from `biosample`.
 pub trait LineageSource {
     fn access_context(&self, record: RecordId) -> Option<AccessContext>;
+    /// The authority `account` holds over `sample` at the current block time.
     fn authority(&self, sample: RecordId, account: AccountId) -> Option<Authority>;
     fn has_role(&self, account: AccountId, role: Role) -> bool;
+    fn admin(&self) -> AccountId;
+    fn paused(&self) -> bool;
 }
 
 /// Key of the per-(sample, grantee) grant index.
@@ -40,6 +44,7 @@ pub struct Grant {
     pub scope: RecordId,
     pub purpose: Purpose,
     pub expires_at: Timestamp,
+    /// The issuing guardian's per-sample key, or the subject's account.
     pub issued_by: AccountId,
     pub issuer: Authority,
     pub issued_at: Timestamp,
@@ -51,17 +56,19 @@ pub struct Grant {
 }
 
 impl Grant {
-    /// Whether this grant covers use of the record described by `ctx` for
-    /// `purpose` at `now`, given the subject's current consent `epoch`.
-    /// Checks run in a fixed order; the first failing one is the reason.
+    /// Whether this grant, issued for `sample`, covers use of a record with
+    /// ancestors `lineage` for `purpose` at `now`, given the sample's current
+    /// consent `epoch`. Checks run in a fixed order; the first failing one is
+    /// the reason.
     pub fn covers(
         &self,
-        ctx: &AccessContext,
+        sample: &SampleContext,
+        lineage: &[RecordId],
         purpose: &Purpose,
         now: Timestamp,
         epoch: u32,
     ) -> core::result::Result<(), AccessDenied> {
-        if ctx.sample != self.sample || !ctx.lineage.contains(&self.scope) {
+        if sample.sample != self.sample || !lineage.contains(&self.scope) {
             return Err(AccessDenied::OutsideScope);
         }
         if self.revoked {
@@ -70,8 +77,13 @@ impl Grant {
         if self.epoch != epoch {
             return Err(AccessDenied::ConsentWithdrawn);
         }
-        if ctx.subject.is_some() && self.issuer == Authority::Guardian && !self.confirmed {
-            return Err(AccessDenied::LapsedAtMajority);
+        if self.issuer == Authority::Guardian && !self.confirmed {
+            if !sample.guardians.contains(&self.issued_by) {
+                return Err(AccessDenied::IssuerNoLongerGuardian);
+            }
+            if sample.majority_at.is_none_or(|at| now >= at) {
+                return Err(AccessDenied::LapsedAtMajority);
+            }
         }
         if now >= self.expires_at {
             return Err(AccessDenied::GrantExpired);
@@ -83,7 +95,8 @@ impl Grant {
     }
 }
 
-/// All state of the `consent` contract.
+/// All state of the `consent` contract. Fields are never reordered (the
+/// layout survives `set_code_hash` upgrades).
 #[ink::storage_item]
 #[derive(Default)]
 #[cfg_attr(feature = "std", derive(Debug))]
@@ -110,17 +123,38 @@ impl Ledger {
         self.by_pair.get((sample, grantee)).unwrap_or_default()
     }
 
+    fn require_live(src: &impl LineageSource) -> Result<()> {
+        if src.paused() {
+            Err(Error::Paused)
+        } else {
+            Ok(())
+        }
+    }
+
     fn require_authority(
         src: &impl LineageSource,
         env: &Env,
         sample: RecordId,
     ) -> Result<Authority> {
+        Self::require_live(src)?;
         src.authority(sample, env.caller)
             .ok_or(Error::NotSubjectOrGuardian)
     }
 
-    /// A current guardian (before majority) or the subject (after): lets
-    /// `grantee` use `scope` and its descendants for `purpose` until `expires_at`.
+    /// Governance (`biosample`'s admin) only: the shell then upgrades or rewires.
+    pub fn require_admin(env: &Env, src: &impl LineageSource) -> Result<()> {
+        if src.admin() == env.caller {
+            Ok(())
+        } else {
+            Err(Error::NotAdmin)
+        }
+    }
+
+    /// A current guardian (before the majority month) or the subject: lets
+    /// `grantee` use `scope` and its descendants for `purpose` until
+    /// `expires_at`, at most [`MAX_GRANT_MILLIS`] from now. For a joint
+    /// `scope`, the grant speaks for `sample` only; using the record also
+    /// needs a grant from every other sample it derives from.
     #[allow(clippy::too_many_arguments)]
     pub fn grant(
         &mut self,
@@ -135,15 +169,20 @@ impl Ledger {
     ) -> Result<GrantId> {
         purpose.validate().map_err(Error::InvalidPurpose)?;
         let ctx = src.access_context(scope).ok_or(Error::UnknownRecord)?;
-        if ctx.sample != sample {
+        if ctx.sample(sample).is_none() {
             return Err(Error::ScopeOutsideSubject);
         }
         let issuer = Self::require_authority(src, env, sample)?;
-        if ctx.withdrawn {
-            return Err(Error::RecordWithdrawn);
+        match ctx.unusable() {
+            Some(AccessDenied::RecordSuperseded) => return Err(Error::RecordSuperseded),
+            Some(_) => return Err(Error::RecordWithdrawn),
+            None => {}
         }
         if expires_at <= env.now {
             return Err(Error::ExpiryInPast);
+        }
+        if expires_at - env.now > MAX_GRANT_MILLIS {
+            return Err(Error::GrantTooLong);
         }
         let epoch = self.epoch(sample);
         // Grants that can never count again (expired, or voided by withdrawal) give up their slot.
@@ -194,7 +233,8 @@ impl Ledger {
         Ok(id)
     }
 
-    /// The sample's current authority: revokes a grant.
+    /// The sample's current authority: revokes a grant (any guardian may
+    /// revoke any guardian's grant: revoking only ever protects the subject).
     pub fn revoke(
         &mut self,
         env: &Env,
@@ -220,7 +260,6 @@ impl Ledger {
         ev.emit(GrantRevoked {
             grant: id,
             sample: grant.sample,
-            by: env.caller,
             at: env.now,
         });
         Ok(())
@@ -239,7 +278,6 @@ impl Ledger {
         self.epochs.insert(sample, &epoch);
         ev.emit(ConsentWithdrawn {
             sample,
-            by: env.caller,
             authority,
             epoch,
             at: env.now,
@@ -247,7 +285,7 @@ impl Ledger {
         Ok(())
     }
 
-    /// The grown-up subject: keeps a guardian-issued grant in force.
+    /// The subject: keeps a guardian-issued grant in force after the majority month.
     pub fn confirm(
         &mut self,
         env: &Env,
@@ -256,7 +294,7 @@ impl Ledger {
         ev: &mut impl EventSink,
     ) -> Result<()> {
         let mut grant = self.grants.get(id).ok_or(Error::UnknownGrant)?;
-        if src.authority(grant.sample, env.caller) != Some(Authority::Subject) {
+        if Self::require_authority(src, env, grant.sample)? != Authority::Subject {
             return Err(Error::NotSubject);
         }
         if grant.issuer != Authority::Guardian {
@@ -273,36 +311,28 @@ impl Ledger {
         ev.emit(GrantConfirmed {
             grant: id,
             sample: grant.sample,
-            by: env.caller,
             at: env.now,
         });
         Ok(())
     }
 
-    /// Anyone: may `grantee` use `record` for `purpose` now? On yes, the first
-    /// grant (oldest) that covers it; on no, the reason from the grant that
-    /// came closest to covering it.
-    pub fn check_access(
+    /// The oldest grant of `grantee` from `sample` that covers the record,
+    /// or the reason of the grant that came closest.
+    fn covering_grant(
         &self,
         env: &Env,
-        src: &impl LineageSource,
+        sample: &SampleContext,
+        lineage: &[RecordId],
         grantee: AccountId,
-        record: RecordId,
         purpose: &Purpose,
     ) -> core::result::Result<GrantId, AccessDenied> {
-        let ctx = src
-            .access_context(record)
-            .ok_or(AccessDenied::UnknownRecord)?;
-        if ctx.withdrawn {
-            return Err(AccessDenied::RecordWithdrawn);
-        }
-        let epoch = self.epoch(ctx.sample);
+        let epoch = self.epoch(sample.sample);
         let mut closest = AccessDenied::NoGrant;
-        for id in self.grants_for(ctx.sample, grantee) {
+        for id in self.grants_for(sample.sample, grantee) {
             let Some(grant) = self.grants.get(id) else {
                 continue;
             };
-            match grant.covers(&ctx, purpose, env.now, epoch) {
+            match grant.covers(sample, lineage, purpose, env.now, epoch) {
                 Ok(()) => return Ok(id),
                 Err(reason) => closest = closest.max(reason),
             }
@@ -310,36 +340,58 @@ impl Ledger {
         Err(closest)
     }
 
-    /// Data host: records that it served `record` to the grantee of `grant`
-    /// for `purpose`; refused (with the reason) when the grant does not cover it.
+    /// Anyone: may `grantee` use `record` for `purpose` now? On yes, for each
+    /// sample the record derives from (ascending), the oldest grant that
+    /// covers it; on no, the reason: the record's own state, or for the
+    /// first sample without a covering grant, the reason of its grant that
+    /// came closest.
+    pub fn check_access(
+        &self,
+        env: &Env,
+        src: &impl LineageSource,
+        grantee: AccountId,
+        record: RecordId,
+        purpose: &Purpose,
+    ) -> core::result::Result<Vec<GrantId>, AccessDenied> {
+        purpose
+            .validate()
+            .map_err(|_| AccessDenied::InvalidPurpose)?;
+        let ctx = src
+            .access_context(record)
+            .ok_or(AccessDenied::UnknownRecord)?;
+        if let Some(reason) = ctx.unusable() {
+            return Err(reason);
+        }
+        ctx.samples
+            .iter()
+            .map(|s| self.covering_grant(env, s, &ctx.lineage, grantee, purpose))
+            .collect()
+    }
+
+    /// Data host: records that it served `record` to `grantee` for `purpose`,
+    /// naming every grant that allowed it; refused (with the reason) when
+    /// `check_access` would deny.
     pub fn record_access(
         &mut self,
         env: &Env,
         src: &impl LineageSource,
-        id: GrantId,
+        grantee: AccountId,
         record: RecordId,
         purpose: Purpose,
         ev: &mut impl EventSink,
     ) -> Result<u64> {
+        Self::require_live(src)?;
         if !src.has_role(env.caller, Role::DataHost) {
             return Err(Error::NotDataHost);
         }
-        let grant = self.grants.get(id).ok_or(AccessDenied::UnknownGrant)?;
-        let ctx = src
-            .access_context(record)
-            .ok_or(AccessDenied::UnknownRecord)?;
-        if ctx.withdrawn {
-            return Err(AccessDenied::RecordWithdrawn.into());
-        }
-        grant.covers(&ctx, &purpose, env.now, self.epoch(ctx.sample))?;
+        let grants = self.check_access(env, src, grantee, record, &purpose)?;
         self.receipts = self.receipts.checked_add(1).ok_or(Error::IdOverflow)?;
         ev.emit(AccessRecorded {
             receipt: self.receipts,
-            grant: id,
             record,
-            sample: ctx.sample,
-            grantee: grant.grantee,
+            grantee,
             purpose,
+            grants,
             data_host: env.caller,
             at: env.now,
         });

@@ -1,15 +1,19 @@
-//! The majority claim, bound to the claimant so that it cannot be front-run.
+//! The claim key: the first of the two factors of a majority claim.
 //!
-//! At birth the biobank hands the guardians a claim secret (any bytes, such as a printed
-//! passphrase). Off chain, the secret determines a secp256k1 key pair:
-//! `secret key = SHA-256("bionft/claim-key/v2" ‖ secret)`. The sample stores only
-//! `claim_commitment = SHA-256("bionft/claim/v2" ‖ compressed public key)`.
+//! The guardians' client generates the claim secret (random words) and keeps it; the biobank
+//! receives only its commitment. Off chain, the secret determines a secp256k1 key pair:
+//! `secret key = PBKDF2-HMAC-SHA256(secret, salt "bionft/claim-key/v3", 600,000 rounds)`, so
+//! a commitment seen on chain cannot be brute-forced cheaply even for a weak, hand-chosen
+//! secret. The sample stores only
+//! `claim_commitment = SHA-256("bionft/claim/v3" ‖ compressed public key)`.
 //!
 //! To claim, the grown-up subject signs [`claim_message`], which names the `biosample`
 //! contract, the sample and the subject's own account, and sends the 65-byte recoverable
 //! signature. The contract recovers the public key with the chain's `ecdsa_recover` host
 //! function and compares its commitment. The secret never goes on chain, and a signature
 //! seen in the transaction pool is worthless to anyone else: it names the account it is for.
+//! The second factor is the custodian biobank's attestation of the same account
+//! (`biosample::attest_claimant`): neither the secret's holder nor the biobank can claim alone.
 
 use ink::primitives::AccountId;
 
@@ -21,13 +25,13 @@ pub type ClaimPublicKey = [u8; 33];
 pub type ClaimSignature = [u8; 65];
 
 /// Domain separator of [`claim_commitment`].
-pub const CLAIM_DOMAIN: &[u8; 15] = b"bionft/claim/v2";
+pub const CLAIM_DOMAIN: &[u8; 15] = b"bionft/claim/v3";
 /// Domain separator of [`claim_message`].
-pub const CLAIM_MESSAGE_DOMAIN: &[u8; 19] = b"bionft/claim-for/v2";
-/// Domain separator of the secret key derived from a claim secret.
-pub const CLAIM_KEY_DOMAIN: &[u8; 19] = b"bionft/claim-key/v2";
+pub const CLAIM_MESSAGE_DOMAIN: &[u8; 19] = b"bionft/claim-for/v3";
+/// PBKDF2 salt of the secret key derived from a claim secret.
+pub const CLAIM_KEY_DOMAIN: &[u8; 19] = b"bionft/claim-key/v3";
 
-/// `SHA-256("bionft/claim/v2" ‖ public key)`: what a sample stores at mint.
+/// `SHA-256("bionft/claim/v3" ‖ public key)`: what a sample stores at mint.
 pub fn claim_commitment(key: &ClaimPublicKey) -> Commitment {
     let mut input = [0u8; 15 + 33];
     input[..15].copy_from_slice(CLAIM_DOMAIN);
@@ -35,7 +39,7 @@ pub fn claim_commitment(key: &ClaimPublicKey) -> Commitment {
     sha256(&input)
 }
 
-/// `SHA-256("bionft/claim-for/v2" ‖ contract ‖ sample id LE ‖ claimant)`: what the subject signs.
+/// `SHA-256("bionft/claim-for/v3" ‖ contract ‖ sample id LE ‖ claimant)`: what the subject signs.
 pub fn claim_message(contract: &AccountId, sample: RecordId, claimant: &AccountId) -> [u8; 32] {
     let mut input = [0u8; 19 + 32 + 16 + 32];
     input[..19].copy_from_slice(CLAIM_MESSAGE_DOMAIN);
@@ -59,12 +63,18 @@ pub mod keys {
     use super::*;
     use secp256k1::{Message, PublicKey, SecretKey, SECP256K1};
 
-    /// The secret key of a claim secret. Fails only if SHA-256 lands outside the curve order
-    /// (probability about 2^-128).
+    /// PBKDF2 rounds of the claim key (OWASP's figure for PBKDF2-HMAC-SHA256).
+    pub const CLAIM_KEY_ROUNDS: u32 = 600_000;
+
+    /// The secret key of a claim secret. Fails only if the derived bytes land outside the
+    /// curve order (probability about 2^-128).
     pub fn claim_secret_key(secret: &[u8]) -> Result<SecretKey, secp256k1::Error> {
-        let mut input = CLAIM_KEY_DOMAIN.to_vec();
-        input.extend_from_slice(secret);
-        SecretKey::from_slice(&sha256(&input))
+        let key = pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(
+            secret,
+            CLAIM_KEY_DOMAIN,
+            CLAIM_KEY_ROUNDS,
+        );
+        SecretKey::from_slice(&key)
     }
 
     /// The compressed public key of a claim secret.
@@ -128,8 +138,23 @@ pub mod keys {
         }
 
         #[test]
+        fn the_claim_key_is_pbkdf2_hmac_sha256_of_the_secret() {
+            // python3: hashlib.pbkdf2_hmac('sha256', b'sealed envelope', b'bionft/claim-key/v3', 600000)
+            let key: String = claim_secret_key(b"sealed envelope")
+                .unwrap()
+                .secret_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(
+                key,
+                "a470a211e6957b1f03a37b0b0ff4798566640a76a20bf324f5ae82058f179d64"
+            );
+        }
+
+        #[test]
         fn the_commitment_is_domain_separated_sha256_of_the_compressed_key() {
-            // `printf 'bionft/claim/v2' | cat - key.bin | sha256sum`, key.bin = 0x02 ‖ 32 × 0x11
+            // `printf 'bionft/claim/v3' | cat - key.bin | sha256sum`, key.bin = 0x02 ‖ 32 × 0x11
             let mut key = [0x11; 33];
             key[0] = 0x02;
             let got: String = claim_commitment(&key)
@@ -138,7 +163,7 @@ pub mod keys {
                 .collect();
             assert_eq!(
                 got,
-                "606027dfd2118f97d0de520a66bb4b6582d8949fb85a1b9bde30185dc900bb29"
+                "a9e32c7412b0db95ad54e6c9bcbee3920cbaa74605908f1ec2ae6589d873f02f"
             );
         }
     }

@@ -11,7 +11,10 @@
 //! - Modifiers on a grant are conditions of use (e.g. `NCU`, `IRB`, `PUB`): a
 //!   request is permitted only if it declares every modifier of the grant.
 //!   Extra modifiers on the request are fine.
-//! - `NPOA` on a grant additionally forbids a `POA` request.
+//! - `NPOA` is such a modifier: under an NPOA grant a request must declare
+//!   `NPOA` (a promise of no ancestry use), so a plain `GRU` or `NRES`
+//!   request is refused; and a `POA` request that declares `NPOA` contradicts
+//!   itself and is not well formed.
 
 use alloc::vec::Vec;
 
@@ -68,6 +71,8 @@ pub enum PurposeError {
     UnknownModifier,
     /// Modifiers are not strictly ascending, or there are more than [`MAX_MODIFIERS`].
     MalformedModifiers,
+    /// `POA` with `NPOA`: ancestry research that forbids ancestry research.
+    Contradictory,
 }
 
 impl Purpose {
@@ -111,6 +116,9 @@ impl Purpose {
         }
         if self.modifiers.iter().any(|m| !MODIFIERS.contains(m)) {
             return Err(PurposeError::UnknownModifier);
+        }
+        if self.permission == POA && self.modifiers.contains(&NPOA) {
+            return Err(PurposeError::Contradictory);
         }
         Ok(())
     }
@@ -277,6 +285,14 @@ mod tests {
         let npoa = Purpose::new(GRU).with_modifiers(&[NPOA]);
         assert!(!npoa.permits(&Purpose::new(POA).with_modifiers(&[NPOA])));
         assert!(npoa.permits(&Purpose::new(HMB).with_modifiers(&[NPOA])));
+        let unrestricted_npoa = Purpose::new(NRES).with_modifiers(&[NPOA]);
+        for broad in [GRU, NRES] {
+            assert!(
+                !unrestricted_npoa.permits(&Purpose::new(broad)),
+                "a {broad} request that does not promise NPOA"
+            );
+            assert!(unrestricted_npoa.permits(&Purpose::new(broad).with_modifiers(&[NPOA])));
+        }
     }
 
     #[test]
@@ -311,6 +327,10 @@ mod tests {
     #[test]
     fn validation_names_the_broken_rule() {
         assert_eq!(Purpose::new(GRU).validate(), Ok(()));
+        assert_eq!(
+            Purpose::new(POA).with_modifiers(&[NPOA]).validate(),
+            Err(PurposeError::Contradictory)
+        );
         assert_eq!(
             Purpose::new(99).validate(),
             Err(PurposeError::UnknownPermission)

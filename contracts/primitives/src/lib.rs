@@ -22,7 +22,7 @@ pub use duo::Purpose;
 #[cfg(feature = "std")]
 pub use event_sink::Recorded;
 pub use event_sink::{ChainEvents, EventSink};
-pub use lineage::{AccessContext, Lineage, LineageRef};
+pub use lineage::{AccessContext, Lineage, LineageRef, SampleContext};
 
 use ink::primitives::AccountId;
 
@@ -63,6 +63,13 @@ pub const MAX_PARENTS: usize = 8;
 pub const MAX_LINEAGE: usize = 64;
 /// Most guardians one sample may have.
 pub const MAX_GUARDIANS: usize = 8;
+/// Most sequencers the custodian may assign to one sample.
+pub const MAX_SEQUENCERS: usize = 8;
+/// Most samples one joint record may derive from (a trio is three).
+pub const MAX_JOINT_SAMPLES: usize = 4;
+/// The longest a grant may run: five years of 365.25 days, in milliseconds.
+/// Longer use needs a fresh grant, so consent is asked again.
+pub const MAX_GRANT_MILLIS: Timestamp = 5 * 36_525 * 86_400_000 / 100;
 
 /// How a record's commitment was computed (`digest_alg` on chain).
 pub mod digest_alg {
@@ -70,6 +77,12 @@ pub mod digest_alg {
     pub const SAMPLE_IDENTIFIER: u16 = 0;
     /// The sequencer CLI's canonical content digest, scheme version 1.
     pub const BIONFT_CONTENT_V1: u16 = 1;
+    /// The sequencer CLI's canonical content digest, scheme version 2.
+    pub const BIONFT_CONTENT_V2: u16 = 2;
+    /// Whether the chain knows `alg`.
+    pub fn is_known(alg: u16) -> bool {
+        alg <= BIONFT_CONTENT_V2
+    }
 }
 
 /// What a record stands for. A record's parents sit at an earlier stage of the
@@ -118,6 +131,13 @@ impl RecordKind {
     }
 }
 
+impl RecordKind {
+    /// Whether an assigned sequencer (rather than the custodian biobank) registers this kind.
+    pub fn registered_by_sequencer(self) -> bool {
+        self.stage() > RecordKind::Aliquot.stage()
+    }
+}
+
 /// The lifecycle of a record as the chain reports it.
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(
@@ -134,7 +154,10 @@ pub enum RecordStatus {
     Withdrawn,
 }
 
-/// Roles the admin hands out in `biosample`.
+/// Roles the admin hands out in `biosample`. Who registers what: a biobank
+/// mints samples and registers aliquots of the samples in its custody; the
+/// sequencers the custodian assigned to a sample register everything from
+/// libraries on (see [`RecordKind::registered_by_sequencer`]).
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(
     feature = "std",
@@ -195,16 +218,20 @@ impl Id {
     }
 }
 
-/// Why `consent::check_access` (or `record_access`) said no.
+/// Why `consent::check_access` (or `record_access`) said no. Variants are
+/// ordered from "furthest" to "closest" to an allowed access: when several
+/// grants fail, the reason reported is the greatest.
 #[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
 pub enum AccessDenied {
     /// The record does not exist.
     UnknownRecord,
-    /// The grant does not exist.
-    UnknownGrant,
+    /// The requested purpose is not a well-formed DUO purpose.
+    InvalidPurpose,
     /// The record, or one of its ancestors, was withdrawn.
     RecordWithdrawn,
+    /// The record was superseded by a re-processed record; use the new one.
+    RecordSuperseded,
     /// No grant to this grantee exists for the record's subject.
     NoGrant,
     /// The grant's scope does not include the record.
@@ -213,7 +240,9 @@ pub enum AccessDenied {
     GrantRevoked,
     /// The subject's consent was withdrawn after the grant was issued.
     ConsentWithdrawn,
-    /// A guardian's grant lapsed when the subject claimed majority and the subject has not confirmed it.
+    /// The guardian who issued the grant has resigned or was removed.
+    IssuerNoLongerGuardian,
+    /// A guardian's grant lapsed at the majority month and the subject has not confirmed it.
     LapsedAtMajority,
     /// The grant's `expires_at` has passed.
     GrantExpired,
@@ -267,6 +296,29 @@ mod tests {
         assert!(!SequencingRun.may_derive_from(Reads));
         assert!(!Reads.may_derive_from(Variants));
         assert!(!Sample.may_derive_from(Sample));
+    }
+
+    #[test]
+    fn biobanks_register_aliquots_and_sequencers_everything_after() {
+        use RecordKind::*;
+        let by_sequencer: Vec<RecordKind> = [
+            Sample,
+            Aliquot,
+            Library,
+            SequencingRun,
+            Reads,
+            Alignment,
+            Variants,
+        ]
+        .into_iter()
+        .filter(|k| k.registered_by_sequencer())
+        .collect();
+        assert_eq!(
+            by_sequencer,
+            [Library, SequencingRun, Reads, Alignment, Variants]
+        );
+        assert!(digest_alg::is_known(digest_alg::BIONFT_CONTENT_V2));
+        assert!(!digest_alg::is_known(3));
     }
 
     #[test]

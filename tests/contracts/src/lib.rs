@@ -18,7 +18,7 @@ use scale::{Decode, Encode};
 
 use bionft_primitives::claim;
 pub use bionft_primitives::{duo, AccessDenied, Purpose, RecordId, RecordKind, Role, YearMonth};
-pub use ink::primitives::AccountId;
+pub use ink::primitives::{AccountId, Hash};
 
 /// Well-known test accounts by role; [`account`] turns them into addresses.
 pub mod who {
@@ -33,6 +33,17 @@ pub mod who {
     pub const BIOBANK2: u8 = 9;
     pub const RESEARCHER: u8 = 10;
     pub const RESEARCHER2: u8 = 11;
+    /// A sequencer with the role that no custodian assigned to anything.
+    pub const SEQUENCER2: u8 = 12;
+    /// Self-consenting adults: a newborn's parents in a trio.
+    pub const MOTHER: u8 = 13;
+    pub const FATHER: u8 = 14;
+    /// A guardian of another sample (or a third person nominated as guardian).
+    pub const GUARDIAN3: u8 = 15;
+    /// Accounts whose role the admin granted and then revoked.
+    pub const EX_BIOBANK: u8 = 16;
+    pub const EX_SEQUENCER: u8 = 17;
+    pub const EX_DATA_HOST: u8 = 18;
 }
 
 /// The ink! account id of test account `n`.
@@ -126,18 +137,46 @@ impl Chain {
 
     /// Like [`Chain::new`], with bundles loaded once by the caller (faster for many chains).
     pub fn with_bundles(biosample: Bundle, consent: Bundle) -> Chain {
+        let mut chain = Self::before_revocations(biosample, consent);
+        chain.revoke_former_members();
+        chain
+    }
+
+    /// Takes their roles from `EX_BIOBANK`, `EX_SEQUENCER` and `EX_DATA_HOST`.
+    pub fn revoke_former_members(&mut self) {
+        for (n, role) in [
+            (who::EX_BIOBANK, Role::Biobank),
+            (who::EX_SEQUENCER, Role::Sequencer),
+            (who::EX_DATA_HOST, Role::DataHost),
+        ] {
+            self.call::<Result<(), biosample::Error>>(
+                Target::Biosample,
+                who::ADMIN,
+                "revoke_role",
+                (account(n), role),
+            )
+            .expect("admin revokes roles");
+        }
+        self.emitted.clear();
+    }
+
+    /// Like [`Chain::with_bundles`], but `EX_BIOBANK`, `EX_SEQUENCER` and
+    /// `EX_DATA_HOST` still hold their roles (call
+    /// [`Chain::revoke_former_members`] once they have acted).
+    pub fn before_revocations(biosample: Bundle, consent: Bundle) -> Chain {
         let mut sandbox = MinimalSandbox::default();
-        for n in 1..=16 {
+        for n in 1..=24 {
             sandbox
                 .mint_into(&chain_account(n), 1_000_000_000_000_000)
                 .expect("funding test accounts");
         }
         sandbox.set_timestamp(GENESIS_TIME);
         let bio = deploy(&mut sandbox, &biosample, (account(who::ADMIN),));
+        let bio_code = code_hash_of(&mut sandbox, &bio);
         let consent_address = deploy(
             &mut sandbox,
             &consent,
-            (AccountId::from(*AsRef::<[u8; 32]>::as_ref(&bio)),),
+            (AccountId::from(*AsRef::<[u8; 32]>::as_ref(&bio)), bio_code),
         );
         let mut chain = Chain {
             sandbox,
@@ -154,7 +193,11 @@ impl Chain {
             (who::BIOBANK, Role::Biobank),
             (who::BIOBANK2, Role::Biobank),
             (who::SEQUENCER, Role::Sequencer),
+            (who::SEQUENCER2, Role::Sequencer),
             (who::DATA_HOST, Role::DataHost),
+            (who::EX_BIOBANK, Role::Biobank),
+            (who::EX_SEQUENCER, Role::Sequencer),
+            (who::EX_DATA_HOST, Role::DataHost),
         ] {
             chain
                 .call::<Result<(), biosample::Error>>(
@@ -238,6 +281,59 @@ impl Chain {
         decoded.unwrap_or_else(|lang| panic!("{message}: ink! LangError {lang:?}"))
     }
 
+    /// The address of a deployed contract, as an ink! account id.
+    pub fn address(&self, target: Target) -> AccountId {
+        let a = match target {
+            Target::Biosample => &self.biosample,
+            Target::Consent => &self.consent,
+            Target::Extra(n) => &self.extra[n].0,
+        };
+        AccountId::from(*AsRef::<[u8; 32]>::as_ref(a))
+    }
+
+    /// The code hash the contract at `target` runs now (pallet-contracts' view).
+    pub fn code_hash(&mut self, target: Target) -> Hash {
+        let a = match target {
+            Target::Biosample => self.biosample.clone(),
+            Target::Consent => self.consent.clone(),
+            Target::Extra(n) => self.extra[n].0.clone(),
+        };
+        code_hash_of(&mut self.sandbox, &a)
+    }
+
+    /// Uploads `wasm` (without instantiating it); returns its code hash.
+    pub fn upload(&mut self, wasm: Vec<u8>) -> Hash {
+        let uploaded = self
+            .sandbox
+            .upload_contract(wasm, chain_account(who::ADMIN), None, Determinism::Enforced)
+            .unwrap_or_else(|e| panic!("uploading code failed: {e:?}"));
+        Hash::from(uploaded.code_hash.0)
+    }
+
+    /// Removes uploaded code `code_hash` as `caller` (pallet-contracts
+    /// `remove_code`: only its uploader, and only while no contract runs it).
+    pub fn remove_code(&mut self, caller: u8, code_hash: Hash) -> Result<(), String> {
+        let origin = ink_sandbox::frame_system::RawOrigin::Signed(chain_account(caller));
+        let hash: [u8; 32] = code_hash.as_ref().try_into().expect("32 bytes");
+        self.sandbox.execute_with(|| {
+            drink::pallet_contracts::Pallet::<MinimalSandboxRuntime>::remove_code(
+                origin.into(),
+                hash.into(),
+            )
+            .map(|_| ())
+            .map_err(|e| format!("{:?}", e.error))
+        })
+    }
+
+    /// Replaces the bundle used to encode calls to `target` (after its code was upgraded).
+    pub fn set_bundle(&mut self, target: Target, bundle: Bundle) {
+        match target {
+            Target::Biosample => self.bundles[0] = bundle,
+            Target::Consent => self.bundles[1] = bundle,
+            Target::Extra(n) => self.extra[n].1 = bundle,
+        }
+    }
+
     /// Shorthand for a call to `biosample`.
     pub fn bio<R: Decode>(&mut self, caller: u8, message: &str, args: impl Encode) -> R {
         self.call(Target::Biosample, caller, message, args)
@@ -273,16 +369,33 @@ impl Chain {
             .collect()
     }
 
-    /// Block time now, in ms.
     /// What `claim_majority` takes from test account `claimant`: a signature by `secret`'s
     /// claim key naming this chain's `biosample`, `sample` and `claimant`.
     pub fn claim_signature(&self, secret: &[u8], sample: RecordId, claimant: u8) -> Vec<u8> {
+        use secp256k1::{Message, SECP256K1};
+        use std::collections::HashMap;
+        use std::sync::Mutex;
+        // Deriving a claim key is 600,000 PBKDF2 rounds: derive each secret's key once.
+        static KEYS: Mutex<Option<HashMap<Vec<u8>, secp256k1::SecretKey>>> = Mutex::new(None);
+        let key = *KEYS
+            .lock()
+            .unwrap()
+            .get_or_insert_with(HashMap::new)
+            .entry(secret.to_vec())
+            .or_insert_with(|| claim::keys::claim_secret_key(secret).expect("a claim key"));
         let contract = AccountId::from(*AsRef::<[u8; 32]>::as_ref(&self.biosample));
-        claim::keys::sign_claim(secret, &contract, sample, &account(claimant))
-            .expect("a claim key")
-            .to_vec()
+        // As `claim::keys::sign_claim`, with the derived key.
+        let message =
+            Message::from_digest(claim::claim_message(&contract, sample, &account(claimant)));
+        let (recovery, compact) = SECP256K1
+            .sign_ecdsa_recoverable(&message, &key)
+            .serialize_compact();
+        let mut signature = compact.to_vec();
+        signature.push(recovery.to_i32() as u8);
+        signature
     }
 
+    /// Block time now, in ms.
     pub fn now(&self) -> u64 {
         self.now
     }
@@ -332,6 +445,15 @@ impl Default for Chain {
     }
 }
 
+/// The code hash of the contract at `address`.
+fn code_hash_of(sandbox: &mut MinimalSandbox, address: &AccountId32) -> Hash {
+    sandbox.execute_with(|| {
+        let hash = drink::pallet_contracts::Pallet::<MinimalSandboxRuntime>::code_hash(address)
+            .expect("a contract lives at the address");
+        Hash::from(hash.0)
+    })
+}
+
 /// Uploads and instantiates `bundle` with constructor `new(args)`; returns its address.
 pub fn deploy(sandbox: &mut MinimalSandbox, bundle: &Bundle, args: impl Encode) -> AccountId32 {
     let mut data = bundle
@@ -356,12 +478,42 @@ pub fn deploy(sandbox: &mut MinimalSandbox, bundle: &Bundle, args: impl Encode) 
     ret.account_id
 }
 
-/// Test-only convenience: a salted commitment stand-in made from one byte.
-/// The claim commitment a biobank mints with for `secret`.
+/// The claim commitment a biobank mints with for `secret` (remembered: each
+/// derivation is 600,000 PBKDF2 rounds).
 pub fn claim_commitment(secret: &[u8]) -> [u8; 32] {
-    claim::keys::commitment_for_secret(secret).expect("a claim key")
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static COMMITMENTS: Mutex<Option<HashMap<Vec<u8>, [u8; 32]>>> = Mutex::new(None);
+    let mut cache = COMMITMENTS.lock().unwrap();
+    *cache
+        .get_or_insert_with(HashMap::new)
+        .entry(secret.to_vec())
+        .or_insert_with(|| claim::keys::commitment_for_secret(secret).expect("a claim key"))
 }
 
+/// Test-only convenience: a salted commitment stand-in made from one byte.
 pub fn commitment(n: u8) -> [u8; 32] {
     [n; 32]
+}
+
+/// The labels of every message in the metadata `cargo xtask contracts` wrote
+/// for contract `name` (`target/ink/<name>/<name>.json`), with whether each
+/// may mutate storage.
+pub fn metadata_messages(name: &str) -> Vec<(String, bool)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../target/ink/{name}/{name}.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask contracts`)", path.display()));
+    let json: serde_json::Value = serde_json::from_str(&text).expect("metadata is JSON");
+    json["spec"]["messages"]
+        .as_array()
+        .expect("metadata lists messages")
+        .iter()
+        .map(|m| {
+            (
+                m["label"].as_str().expect("a label").to_string(),
+                m["mutates"].as_bool().expect("a mutates flag"),
+            )
+        })
+        .collect()
 }

@@ -49,6 +49,18 @@ impl Devnet {
     }
 }
 
+impl Devnet {
+    /// Moves the chain's clock to `ms` since the Unix epoch (chopsticks'
+    /// `dev_timeTravel`) and builds a block there (`dev_newBlock`), so that
+    /// contract calls see the new time.
+    pub fn time_travel(&self, ms: u64) -> Result<()> {
+        let addr = ([127, 0, 0, 1], self.port).into();
+        crate::http::rpc_call(addr, "dev_timeTravel", serde_json::json!([ms]))?;
+        crate::http::rpc_call(addr, "dev_newBlock", serde_json::json!([]))?;
+        Ok(())
+    }
+}
+
 impl Drop for Devnet {
     fn drop(&mut self) {
         let _ = Command::new(script())

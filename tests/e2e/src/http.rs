@@ -38,6 +38,43 @@ pub fn get(addr: SocketAddr, path: &str) -> Result<(u16, String)> {
     ))
 }
 
+/// POSTs a JSON-RPC call to a node's HTTP endpoint at `addr`; returns its `result`.
+pub fn rpc_call(
+    addr: SocketAddr,
+    method: &str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value> {
+    let body = serde_json::json!({ "id": 1, "jsonrpc": "2.0", "method": method, "params": params })
+        .to_string();
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| anyhow!("malformed HTTP response from {addr}"))?;
+    let body = if head
+        .lines()
+        .any(|l| l.eq_ignore_ascii_case("transfer-encoding: chunked"))
+    {
+        dechunk(body)?
+    } else {
+        body.to_string()
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&body).with_context(|| format!("{method}: not JSON: {body}"))?;
+    if let Some(error) = json.get("error") {
+        anyhow::bail!("{method}: {error}");
+    }
+    Ok(json["result"].clone())
+}
+
 /// GETs `path` and parses the JSON body, failing unless the status is 200.
 pub fn get_json(addr: SocketAddr, path: &str) -> Result<serde_json::Value> {
     let (status, body) = get(addr, path)?;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
-    about = "Run the BioNFT story (mint, register real files' lineage, grant, check, log access) on a running chain."
+    about = "Run the BioNFT v2 story on a running chain: a newborn and both parents (self-consenting) sequenced as a trio; per-sample guardian keys; real files' lineage and a joint VCF; grants from all three; access checked and logged."
 )]
 struct Args {
     /// Node endpoint (start one with scripts/devnet.sh).
@@ -61,9 +61,15 @@ async fn run(args: Args) -> Result<()> {
             "{}",
             serde_json::json!({
                 "deployment": outcome.deployment,
-                "sample": outcome.sample.to_string(), "aliquot": outcome.aliquot.to_string(), "run": outcome.run.to_string(),
+                "sample": outcome.sample.to_string(), "mother_sample": outcome.mother_sample.to_string(),
+                "father_sample": outcome.father_sample.to_string(),
+                "aliquot": outcome.aliquot.to_string(), "run": outcome.run.to_string(),
                 "reads": outcome.reads.to_string(), "bam": outcome.bam.to_string(), "bam2": outcome.bam2.to_string(),
-                "vcf": outcome.vcf.to_string(), "grant": outcome.grant.to_string(), "receipt": outcome.receipt,
+                "mother_bam": outcome.mother_bam.to_string(), "father_bam": outcome.father_bam.to_string(),
+                "vcf": outcome.vcf.to_string(),
+                "grants": outcome.grants.iter().map(u128::to_string).collect::<Vec<_>>(),
+                "receipt": outcome.receipt,
+                "majority": format!("{:04}-{:02}", outcome.majority.year, outcome.majority.month),
             })
         );
     } else {
