@@ -44,7 +44,7 @@ rpc() {
 }
 
 if [ -z "$CHAIN" ]; then
-  # chopsticks forgets blocks beyond its memory window (see chain-spec/node/devnet.mjs).
+  # chopsticks forgets blocks beyond its memory window (see chain-spec/devnet/devnet.mjs).
   endpoint=$(BIONFT_DEVNET_MEMORY_BLOCKS=$((BLOCKS + 1000)) scripts/devnet.sh start --port "$PORT")
   "$BIN/bionft-story" --endpoint "$endpoint" --deployment "$WORK/deployment.json" >/dev/null 2>&1
   echo "== building $BLOCKS empty blocks" >&2
