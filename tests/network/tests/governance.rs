@@ -14,10 +14,9 @@ use std::process::Command;
 #[test]
 fn one_member_alone_cannot_pass_a_governance_proposal() {
     let net = Network::start(4).expect("a four-biobank network starts and finalizes");
-    let consortium: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(net.dir().join("consortium.json")).unwrap(),
-    )
-    .unwrap();
+    let consortium: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(net.dir().join("consortium.json")).unwrap())
+            .unwrap();
     assert_eq!(consortium["governance_threshold"], 3, "3 of 4 biobanks");
 
     // The biobanks' secret phrases, one per line, in a file only we can read.
@@ -29,8 +28,8 @@ fn one_member_alone_cannot_pass_a_governance_proposal() {
     std::fs::write(&keys, phrases.concat()).unwrap();
     std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o600)).unwrap();
 
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../chain-spec/devnet/governance.mjs");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../chain-spec/devnet/governance.mjs");
     let out = Command::new("node")
         .arg(&script)
         .args([net.endpoint.as_str(), "3"])
