@@ -352,6 +352,7 @@ fn indexed(url: &str, path: &std::path::Path, rt: &tokio::runtime::Runtime) -> S
         store.writer(&contracts).unwrap(),
         contracts,
         &opts,
+        &indexer::health::Health::new("stream", 1),
     ))
     .unwrap();
     store
