@@ -61,7 +61,8 @@ async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
         .filter_map(|n| n["record"].as_u64())
         .collect();
     records.sort_unstable();
-    let story_records = [
+    // The trio's joint VCF reaches back to all three samples.
+    let mut story_records = vec![
         outcome.sample,
         outcome.aliquot,
         outcome.run,
@@ -70,15 +71,25 @@ async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
         outcome.bam2,
         outcome.vcf,
     ];
-    assert_eq!(
-        records,
-        story_records.map(|r| r as u64).to_vec(),
-        "{lineage}"
-    );
+    story_records.extend(&outcome.parent_records);
+    let mut story_records: Vec<u64> = story_records.into_iter().map(|r| r as u64).collect();
+    story_records.sort_unstable();
+    assert_eq!(records, story_records, "{lineage}");
     let receipts = get(&format!("/records/{vcf}/receipts"));
     assert_eq!(receipts["items"].as_array().unwrap().len(), 1, "{receipts}");
     let receipt = get(&format!("/receipts/{}", outcome.receipt));
     assert_eq!(receipt["covered"], true, "{receipt}");
+    let used: Vec<u64> = receipt["receipt"]["grants"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|g| g.as_u64().or_else(|| g["id"].as_u64()))
+        .collect();
+    assert_eq!(
+        used,
+        outcome.grants.iter().map(|&g| g as u64).collect::<Vec<_>>(),
+        "the receipt names one grant per sample: {receipt}"
+    );
     assert_eq!(
         get(&format!("/grants/{}", outcome.grant))["state"],
         "active"
