@@ -28,5 +28,5 @@ cargo fmt --manifest-path "$NODE_MANIFEST" --check
 cargo clippy --manifest-path "$NODE_MANIFEST" --all-targets --locked -- -D warnings
 cargo test --manifest-path "$NODE_MANIFEST" --locked
 cargo build --manifest-path "$NODE_MANIFEST" --locked
-step "tests (tests/network: the story and faults on four biobanks of bionft-node, ~10 min)"
+step "tests (tests/network: the story, faults and governance on four biobanks of bionft-node, ~15 min)"
 cargo test --workspace --locked
