@@ -119,6 +119,26 @@ pub struct Outcome {
     pub majority: YearMonth,
 }
 
+impl Outcome {
+    /// Every record the joint VCF derives from (itself included), ascending:
+    /// what its lineage must show back to all three samples.
+    pub fn vcf_lineage(&self) -> Vec<u64> {
+        let mut records = vec![
+            self.sample,
+            self.aliquot,
+            self.run,
+            self.reads,
+            self.bam,
+            self.bam2,
+            self.vcf,
+        ];
+        records.extend(&self.parent_records);
+        let mut records: Vec<u64> = records.into_iter().map(|r| r as u64).collect();
+        records.sort_unstable();
+        records
+    }
+}
+
 /// Salted commitment to a file's content digest, as `bionft-seq manifest` computes it.
 fn file_commitment(path: &Path, salt: &[u8], reference: Option<&Path>) -> Result<[u8; 32]> {
     let mut options = Options::default();

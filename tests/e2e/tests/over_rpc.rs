@@ -669,18 +669,7 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
         .filter_map(|n| n["record"].as_u64())
         .collect();
     records.sort_unstable();
-    let mut story_records = vec![
-        outcome.sample,
-        outcome.aliquot,
-        outcome.run,
-        outcome.reads,
-        outcome.bam,
-        outcome.bam2,
-        outcome.vcf,
-    ];
-    story_records.extend(&outcome.parent_records);
-    let mut story_records: Vec<u64> = story_records.into_iter().map(|r| r as u64).collect();
-    story_records.sort_unstable();
+    let story_records = outcome.vcf_lineage();
     expect(
         records == story_records,
         format!("the joint VCF's lineage must reach back to all three samples: nodes {records:?}, expected {story_records:?}"),

@@ -62,18 +62,7 @@ async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
         .collect();
     records.sort_unstable();
     // The trio's joint VCF reaches back to all three samples.
-    let mut story_records = vec![
-        outcome.sample,
-        outcome.aliquot,
-        outcome.run,
-        outcome.reads,
-        outcome.bam,
-        outcome.bam2,
-        outcome.vcf,
-    ];
-    story_records.extend(&outcome.parent_records);
-    let mut story_records: Vec<u64> = story_records.into_iter().map(|r| r as u64).collect();
-    story_records.sort_unstable();
+    let story_records = outcome.vcf_lineage();
     assert_eq!(records, story_records, "{lineage}");
     let receipts = get(&format!("/records/{vcf}/receipts"));
     assert_eq!(receipts["items"].as_array().unwrap().len(), 1, "{receipts}");
