@@ -17,9 +17,9 @@
 //! grants are walked decides the denial reason (`NoGrant` vs
 //! `GrantExpired`), so it is reproduced exactly.
 
-#[cfg(test)]
-use bionft_primitives::SampleContext;
 use bionft_primitives::{AccessContext, AccessDenied, Purpose, Timestamp};
+#[cfg(test)]
+use bionft_primitives::{Guardian, SampleContext};
 
 /// A grant as it stood at the moment judged (revoked/confirmed as of then).
 #[derive(Clone, Debug)]
@@ -170,6 +170,7 @@ mod tests {
                 expires_at,
                 issued_by: AccountId::from(GUARDIAN),
                 issuer: Authority::Guardian,
+                issuer_term: 0,
                 issued_at,
                 epoch,
                 revoked: false,
@@ -183,7 +184,10 @@ mod tests {
             sample: id,
             subject: None,
             majority_at: Some(1_000_000),
-            guardians: vec![AccountId::from(GUARDIAN)],
+            guardians: vec![Guardian {
+                key: AccountId::from(GUARDIAN),
+                term: 0,
+            }],
         }
     }
 
@@ -327,6 +331,13 @@ mod tests {
         gone.samples[0].guardians.clear();
         assert_eq!(
             check_access(Some(&gone), &one(std::slice::from_ref(&g), 0), &gru, 10).denied,
+            Some(AccessDenied::IssuerNoLongerGuardian)
+        );
+        // Removed and approved again: a later term does not revive the grant.
+        let mut returned = ctx();
+        returned.samples[0].guardians[0].term = 1;
+        assert_eq!(
+            check_access(Some(&returned), &one(std::slice::from_ref(&g), 0), &gru, 10).denied,
             Some(AccessDenied::IssuerNoLongerGuardian)
         );
         // Majority month (1_000_000) reached.

@@ -9,7 +9,7 @@ use crate::judge::{self, HeldGrant, PerSample, Verdict};
 use crate::store::{kind_from_name, kind_name, Store};
 use crate::Account;
 use bionft_primitives::{
-    AccessContext, AccessDenied, Authority, Purpose, SampleContext, YearMonth,
+    AccessContext, AccessDenied, Authority, Guardian, Purpose, SampleContext, YearMonth,
 };
 use scale::Decode;
 use serde::Serialize;
@@ -228,7 +228,8 @@ pub struct SubjectView {
 struct SampleFacts {
     custodian: Account,
     sequencers: Vec<Account>,
-    guardians: Vec<Account>,
+    /// Guardians in office, each with its term (see [`holders`]).
+    guardians: Vec<(Account, u32)>,
     majority_at: Option<u64>,
     self_consenting: bool,
     subject: Option<(Account, Stamp)>,
@@ -264,7 +265,10 @@ impl SampleFacts {
             guardians: self
                 .guardians
                 .iter()
-                .map(|a| ink::primitives::AccountId::from(a.0))
+                .map(|&(a, term)| Guardian {
+                    key: ink::primitives::AccountId::from(a.0),
+                    term,
+                })
                 .collect(),
         }
     }
@@ -315,17 +319,27 @@ fn withdrawal(conn: &mut dyn Connection, record: i64, pos: Pos) -> Result<Option
 }
 
 /// The accounts whose latest change (of `changes`, in order: account, holds) left them holding.
-fn holders(changes: &[Row]) -> std::result::Result<Vec<Account>, DbError> {
-    let mut held: Vec<(Account, bool)> = Vec::new();
+/// Who holds a per-sample office after `changes` (account, added; in
+/// order), each with its term: how many earlier appointments the account
+/// had. The contract numbers terms per sample; `Grant::covers` only ever
+/// compares one key's terms with each other, which this numbering per key
+/// decides the same way (a grant counts while its issuer's appointment lasts).
+fn holders(changes: &[Row]) -> std::result::Result<Vec<(Account, u32)>, DbError> {
+    // (account, holds it now, appointments so far), in order of last change.
+    let mut held: Vec<(Account, bool, u32)> = Vec::new();
     for c in changes {
         let account = c.account(0)?;
-        held.retain(|(a, _)| *a != account);
-        held.push((account, c.int(1)? == 1));
+        let added = c.int(1)? == 1;
+        let before = held
+            .iter()
+            .position(|(a, _, _)| *a == account)
+            .map_or(0, |i| held.remove(i).2);
+        held.push((account, added, before + u32::from(added)));
     }
     Ok(held
         .into_iter()
-        .filter(|(_, h)| *h)
-        .map(|(a, _)| a)
+        .filter(|(_, h, _)| *h)
+        .map(|(a, _, n)| (a, n - 1))
         .collect())
 }
 
@@ -352,7 +366,10 @@ fn sample_facts(conn: &mut dyn Connection, sample: i64, pos: Pos) -> Result<Opti
     let sequencers = holders(&conn.query(
         "SELECT sequencer, assigned FROM sequencer_assignments WHERE sample = $1 AND pos <= $2 ORDER BY pos",
         &[sample.into(), pos.into()],
-    )?)?;
+    )?)?
+    .into_iter()
+    .map(|(a, _)| a)
+    .collect();
     let majority_at = match (r.opt_int(1)?, r.opt_int(2)?) {
         (Some(year), Some(month)) => Some(
             YearMonth {
@@ -733,8 +750,9 @@ struct GrantRow {
 }
 
 /// Grants with revocation, confirmation, the sample's epoch, subject and
-/// majority month, and whether the issuer still held guardianship, all as
-/// of position `$1`.
+/// majority month, whether the issuer still held guardianship, and the
+/// issuer's appointments before the grant and by then (its terms, numbered
+/// as [`holders`] does), all as of position `$1`.
 const GRANT_SELECT: &str =
     "SELECT g.id, g.sample, g.grantee, g.scope, g.purpose, g.expires_at, g.issued_by, \
      g.issuer, g.epoch, g.pos, g.at_ms, r.pos, r.at_ms, c.pos, c.at_ms, \
@@ -742,12 +760,21 @@ const GRANT_SELECT: &str =
      (SELECT m.subject FROM subjects m WHERE m.sample = g.sample AND m.pos <= $1), \
      s.majority_year, s.majority_month, \
      (SELECT gc.added FROM guardian_changes gc WHERE gc.sample = g.sample \
-      AND gc.guardian = g.issued_by AND gc.pos <= $1 ORDER BY gc.pos DESC LIMIT 1) \
+      AND gc.guardian = g.issued_by AND gc.pos <= $1 ORDER BY gc.pos DESC LIMIT 1), \
+     (SELECT COUNT(*) FROM guardian_changes gc WHERE gc.sample = g.sample \
+      AND gc.guardian = g.issued_by AND gc.added = 1 AND gc.pos < g.pos), \
+     (SELECT COUNT(*) FROM guardian_changes gc WHERE gc.sample = g.sample \
+      AND gc.guardian = g.issued_by AND gc.added = 1 AND gc.pos <= $1) \
      FROM grants g \
      JOIN samples s ON s.id = g.sample \
      LEFT JOIN grant_revocations r ON r.grant_id = g.id AND r.pos <= $1 \
      LEFT JOIN grant_confirmations c ON c.grant_id = g.id AND c.pos <= $1 \
      WHERE g.pos <= $1";
+
+/// The term of an account appointed `appointments` times (0 for none: a subject's grant).
+fn term(appointments: i64) -> u32 {
+    appointments.saturating_sub(1) as u32
+}
 
 fn authority(name: &str) -> Authority {
     if name == "subject" {
@@ -788,6 +815,7 @@ fn grant_row(r: &Row) -> std::result::Result<GrantRow, DbError> {
             expires_at: r.int(5)? as u64,
             issued_by,
             issuer: authority(&issuer),
+            issuer_term: term(r.int(20)?),
             issued_at: r.int(10)? as u64,
             epoch: r.int(8)? as u32,
             revoked: revoked.is_some(),
@@ -826,7 +854,10 @@ fn grant_row(r: &Row) -> std::result::Result<GrantRow, DbError> {
             subject: r.opt_account(16)?.map(ink_account),
             majority_at,
             guardians: if in_office {
-                vec![issued_by]
+                vec![Guardian {
+                    key: issued_by,
+                    term: term(r.int(21)?),
+                }]
             } else {
                 Vec::new()
             },

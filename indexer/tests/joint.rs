@@ -267,7 +267,8 @@ fn stream() -> Vec<Block> {
             ),
             grant(4, 1, 4, G3, Authority::Guardian, time(6)),
         ],
-        // 7: G3 resigns; G2 grants.
+        // 7: G3 resigns; G1 is nominated and approved again (a new term,
+        // which must not revive grant 1 of G1's first term); G2 grants.
         vec![
             ev(
                 BIOSAMPLE,
@@ -275,6 +276,21 @@ fn stream() -> Vec<Block> {
                     sample: 1,
                     guardian: id(G3),
                     reason: None,
+                },
+            ),
+            ev(
+                BIOSAMPLE,
+                bio::GuardianNominated {
+                    sample: 1,
+                    nominee: id(G1),
+                },
+            ),
+            ev(
+                BIOSAMPLE,
+                bio::GuardianAdded {
+                    sample: 1,
+                    guardian: id(G1),
+                    reason,
                 },
             ),
             grant(5, 1, 1, G2, Authority::Guardian, time(7)),
@@ -470,7 +486,9 @@ fn trio_records_guardianship_majority_and_receipts_answer_as_the_contract_rules(
         let by_record = store.receipts(ReceiptsOf::Record(7), page).unwrap();
         assert_eq!(by_record.items[1].grants, vec![1, 2, 3]);
 
-        // Guardianship: an approved guardian's grant counts until the guardian resigns.
+        // Guardianship: an approved guardian's grant counts until the guardian
+        // resigns; a removed guardian approved again does not bring back the
+        // grants of its earlier term.
         let at6 = store.access(7, party(R), &gru(), AsOf::Block(6)).unwrap();
         assert_eq!(at6.grants, vec![4, 2, 3], "{b}");
         let at7 = store.access(7, party(R), &gru(), AsOf::Block(7)).unwrap();
@@ -516,7 +534,7 @@ fn trio_records_guardianship_majority_and_receipts_answer_as_the_contract_rules(
         let child = store.record(1, AsOf::Block(7)).unwrap().subject.unwrap();
         assert_eq!(
             (child.authority, child.guardians, child.self_consenting),
-            ("guardians", 1, false),
+            ("guardians", 2, false),
             "{b}"
         );
         assert_eq!(child.sequencers, vec![party(SEQ)]);

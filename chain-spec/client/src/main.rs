@@ -1103,18 +1103,19 @@ async fn show(b: &Bionft, cmd: ShowCmd) -> Result<Outcome> {
                 .await?
                 .ok_or_else(|| anyhow!("no sample {id}"))?;
             let list = |v: &[ink::primitives::AccountId]| v.iter().map(ss58).collect::<Vec<_>>();
+            let guardians: Vec<_> = s.guardians.iter().map(|g| g.key).collect();
             let month = s.majority.map(|m| format!("{:04}-{:02}", m.year, m.month));
             Ok(Outcome::done(
                 format!(
                     "sample {id}: custodian {}, guardians {:?}, sequencers {:?}, majority {}, subject {}",
                     ss58(&s.custodian),
-                    list(&s.guardians),
+                    list(&guardians),
                     list(&s.sequencers),
                     month.as_deref().unwrap_or("-"),
                     s.subject.as_ref().map_or("-".into(), ss58)
                 ),
                 json!({
-                    "id": id.to_string(), "custodian": ss58(&s.custodian), "guardians": list(&s.guardians),
+                    "id": id.to_string(), "custodian": ss58(&s.custodian), "guardians": list(&guardians),
                     "sequencers": list(&s.sequencers), "majority": month,
                     "claim_commitment": s.claim_commitment.map(|c| format!("0x{}", hex::encode(c))),
                     "nominee": s.nominee.as_ref().map(ss58), "attested_claimant": s.attested_claimant.as_ref().map(ss58),

@@ -11,9 +11,9 @@ use crate::events::*;
 use bionft_primitives::claim::{claim_commitment, claim_message, recover_claim_key};
 use bionft_primitives::{
     digest_alg, subject_placeholder_account, AccessContext, Authority, BlockNumber, ClaimSignature,
-    Commitment, Env, EventSink, Id, RecordId, RecordKind, RecordStatus, Role, SampleContext,
-    Timestamp, YearMonth, MAX_GUARDIANS, MAX_JOINT_SAMPLES, MAX_LINEAGE, MAX_PARENTS,
-    MAX_SEQUENCERS,
+    Commitment, Env, EventSink, Guardian, Id, RecordId, RecordKind, RecordStatus, Role,
+    SampleContext, Timestamp, YearMonth, MAX_GUARDIANS, MAX_JOINT_SAMPLES, MAX_LINEAGE,
+    MAX_PARENTS, MAX_SEQUENCERS,
 };
 use ink::prelude::vec::Vec;
 use ink::primitives::{AccountId, Hash};
@@ -49,8 +49,10 @@ pub struct Record {
 )]
 pub struct Sample {
     pub custodian: AccountId,
-    /// Per-sample guardian keys (empty for a self-consenting adult).
-    pub guardians: Vec<AccountId>,
+    /// Per-sample guardian keys with their terms (empty for a self-consenting adult).
+    pub guardians: Vec<Guardian>,
+    /// Guardian terms opened so far: the next appointment's term.
+    pub terms: u32,
     /// Sequencers the custodian assigned; only they register libraries … variants under it.
     pub sequencers: Vec<AccountId>,
     /// Commitment to the claim key the guardians keep; `None` for a self-consenting adult.
@@ -66,6 +68,20 @@ pub struct Sample {
 }
 
 impl Sample {
+    fn is_guardian(&self, key: &AccountId) -> bool {
+        self.guardians.iter().any(|g| g.key == *key)
+    }
+
+    /// Seats `key` as a guardian in a new term.
+    fn appoint(&mut self, key: AccountId) -> Result<()> {
+        self.guardians.push(Guardian {
+            key,
+            term: self.terms,
+        });
+        self.terms = self.terms.checked_add(1).ok_or(Error::IdOverflow)?;
+        Ok(())
+    }
+
     /// Whether guardians still speak for the subject at `now`.
     fn guardians_in_office(&self, now: Timestamp) -> bool {
         self.subject.is_none() && self.majority.is_some_and(|m| now < m.start_millis())
@@ -280,9 +296,10 @@ impl Registry {
         if env.now >= majority.start_millis() {
             return Err(Error::MajorityInPast);
         }
-        let sample = Sample {
+        let mut sample = Sample {
             custodian: env.caller,
-            guardians,
+            guardians: Vec::new(),
+            terms: 0,
             sequencers: Vec::new(),
             claim_commitment: Some(claim),
             majority: Some(majority),
@@ -290,6 +307,9 @@ impl Registry {
             attested_claimant: None,
             subject: None,
         };
+        for key in guardians {
+            sample.appoint(key)?;
+        }
         self.insert_sample(env, commitment, sample, ev)
     }
 
@@ -308,6 +328,7 @@ impl Registry {
         let sample = Sample {
             custodian: env.caller,
             guardians: Vec::new(),
+            terms: 0,
             sequencers: Vec::new(),
             claim_commitment: None,
             majority: None,
@@ -360,7 +381,7 @@ impl Registry {
             sample: id,
             commitment,
             custodian: env.caller,
-            guardians: sample.guardians.clone(),
+            guardians: sample.guardians.iter().map(|g| g.key).collect(),
             majority: sample.majority,
             subject: sample.subject,
             block: env.block,
@@ -681,7 +702,7 @@ impl Registry {
         if sample.subject == Some(account) {
             Some(Authority::Subject)
         } else {
-            (sample.guardians_in_office(now) && sample.guardians.contains(&account))
+            (sample.guardians_in_office(now) && sample.is_guardian(&account))
                 .then_some(Authority::Guardian)
         }
     }
@@ -689,7 +710,7 @@ impl Registry {
     /// Loads a sample for a guardian's action: the caller must be a guardian in office.
     fn sample_for_guardian(&self, env: &Env, sample_id: RecordId) -> Result<Sample> {
         let sample = self.sample(sample_id)?;
-        if !sample.guardians.contains(&env.caller) {
+        if !sample.is_guardian(&env.caller) {
             return Err(Error::NotGuardian);
         }
         if !sample.guardians_in_office(env.now) {
@@ -709,7 +730,7 @@ impl Registry {
     ) -> Result<()> {
         self.require_live()?;
         let mut sample = self.sample_for_guardian(env, sample_id)?;
-        if sample.guardians.contains(&nominee) {
+        if sample.is_guardian(&nominee) {
             return Err(Error::AlreadyGuardian);
         }
         sample.nominee = Some(nominee);
@@ -742,7 +763,7 @@ impl Registry {
         if sample.guardians.len() >= MAX_GUARDIANS {
             return Err(Error::TooManyGuardians);
         }
-        sample.guardians.push(nominee);
+        sample.appoint(nominee)?;
         sample.nominee = None;
         self.samples.insert(sample_id, &sample);
         ev.emit(GuardianAdded {
@@ -795,7 +816,7 @@ impl Registry {
         let pos = sample
             .guardians
             .iter()
-            .position(|g| *g == guardian)
+            .position(|g| g.key == guardian)
             .ok_or(Error::NotGuardian)?;
         if sample.guardians.len() == 1 {
             return Err(Error::LastGuardian);

@@ -47,6 +47,9 @@ pub struct Grant {
     /// The issuing guardian's per-sample key, or the subject's account.
     pub issued_by: AccountId,
     pub issuer: Authority,
+    /// The issuing guardian's term of office (0 for the subject's grants):
+    /// the grant counts only while that term lasts.
+    pub issuer_term: u32,
     pub issued_at: Timestamp,
     /// The subject's consent epoch at issue; a later `withdraw_all` voids it.
     pub epoch: u32,
@@ -78,7 +81,7 @@ impl Grant {
             return Err(AccessDenied::ConsentWithdrawn);
         }
         if self.issuer == Authority::Guardian && !self.confirmed {
-            if !sample.guardians.contains(&self.issued_by) {
+            if sample.term_of(&self.issued_by) != Some(self.issuer_term) {
                 return Err(AccessDenied::IssuerNoLongerGuardian);
             }
             if sample.majority_at.is_none_or(|at| now >= at) {
@@ -173,6 +176,13 @@ impl Ledger {
             return Err(Error::ScopeOutsideSubject);
         }
         let issuer = Self::require_authority(src, env, sample)?;
+        let issuer_term = match issuer {
+            Authority::Guardian => ctx
+                .sample(sample)
+                .and_then(|s| s.term_of(&env.caller))
+                .ok_or(Error::NotSubjectOrGuardian)?,
+            Authority::Subject => 0,
+        };
         match ctx.unusable() {
             Some(AccessDenied::RecordSuperseded) => return Err(Error::RecordSuperseded),
             Some(_) => return Err(Error::RecordWithdrawn),
@@ -210,6 +220,7 @@ impl Ledger {
                 expires_at,
                 issued_by: env.caller,
                 issuer,
+                issuer_term,
                 issued_at: env.now,
                 epoch,
                 revoked: false,

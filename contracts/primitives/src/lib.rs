@@ -22,7 +22,7 @@ pub use duo::Purpose;
 #[cfg(feature = "std")]
 pub use event_sink::Recorded;
 pub use event_sink::{ChainEvents, EventSink};
-pub use lineage::{AccessContext, Lineage, LineageRef, SampleContext};
+pub use lineage::{AccessContext, Guardian, Lineage, LineageRef, SampleContext};
 
 use ink::primitives::AccountId;
 

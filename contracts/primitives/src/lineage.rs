@@ -16,8 +16,32 @@ pub struct SampleContext {
     /// When guardians' authority ends (the first instant of the majority
     /// month); `None` for a self-consenting adult's sample, which has no guardians.
     pub majority_at: Option<Timestamp>,
-    /// The sample's current guardians (per-sample keys).
-    pub guardians: Vec<AccountId>,
+    /// The sample's current guardians (per-sample keys, each with its term).
+    pub guardians: Vec<Guardian>,
+}
+
+impl SampleContext {
+    /// The term in which `key` currently holds guardianship, if it does.
+    pub fn term_of(&self, key: &AccountId) -> Option<u32> {
+        self.guardians
+            .iter()
+            .find(|g| g.key == *key)
+            .map(|g| g.term)
+    }
+}
+
+/// A guardian of one sample: the per-sample key and the term it holds office
+/// in. Each appointment (at mint, or an approval) opens a new term, numbered
+/// per sample; a guardian removed and approved again starts a new term, so
+/// grants issued in an earlier term never count again.
+#[derive(scale::Encode, scale::Decode, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "std",
+    derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+)]
+pub struct Guardian {
+    pub key: AccountId,
+    pub term: u32,
 }
 
 /// What `consent` needs to know about a record to judge access to it.

@@ -15,7 +15,8 @@
 //! revoke, withdraw_all, record withdrawal; record_access.
 //!
 //! The model keeps whole histories in vectors and recomputes by brute force.
-//! Default: 200 sequences (`PROPTEST_CASES=N` overrides).
+//! Default: 200 sequences (`PROPTEST_CASES=N` overrides, `PROPTEST_RNG_SEED=S`
+//! explores another seed, `MODEL_OUTCOMES=1` lists every outcome reached).
 
 use bionft_primitives::duo::PurposeError;
 use bionft_primitives::{Authority, MAX_GRANT_MILLIS};
@@ -371,7 +372,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..10, i(), 0usize..3).prop_map(|(actor, sample, to)| Op::TransferCustody { actor, sample, to }),
         1 => (i(), 0usize..3).prop_map(|(sample, to)| Op::ReassignCustody { sample, to }),
         1 => (0usize..10, i(), 0usize..6).prop_map(|(actor, sample, nominee)| Op::Nominate { actor, sample, nominee }),
-        2 => (0usize..10, i(), 0usize..6).prop_map(|(actor, sample, nominee)| Op::Approve { actor, sample, nominee }),
+        3 => (0usize..10, i(), 0usize..8).prop_map(|(actor, sample, nominee)| Op::Approve { actor, sample, nominee }),
         1 => (0usize..10, i(), 0usize..3).prop_map(|(actor, sample, guardian)| Op::RemoveGuardian { actor, sample, guardian }),
         1 => (0usize..10, i()).prop_map(|(actor, sample)| Op::Resign { actor, sample }),
         1 => (0usize..10, i(), any::<bool>()).prop_map(|(actor, sample, claimant)| Op::Attest { actor, sample, claimant }),
@@ -402,7 +403,10 @@ struct MRecord {
 #[derive(Clone, Debug)]
 struct MSample {
     custodian: u8,
-    guardians: Vec<u8>,
+    /// (guardian, term), in appointment order.
+    guardians: Vec<(u8, u32)>,
+    /// Terms opened so far (every appointment opens one).
+    terms: u32,
     sequencers: Vec<u8>,
     /// First instant of the majority month; `None` for a self-consenting adult.
     majority_at: Option<u64>,
@@ -412,6 +416,30 @@ struct MSample {
 }
 
 impl MSample {
+    fn newborn(custodian: u8, guardians: &[u8], majority_at: u64) -> MSample {
+        MSample {
+            custodian,
+            guardians: guardians.iter().zip(0..).map(|(g, t)| (*g, t)).collect(),
+            terms: guardians.len() as u32,
+            sequencers: vec![],
+            majority_at: Some(majority_at),
+            nominee: None,
+            attested: None,
+            subject: None,
+        }
+    }
+
+    fn term_of(&self, a: u8) -> Option<u32> {
+        self.guardians
+            .iter()
+            .find(|(g, _)| *g == a)
+            .map(|(_, t)| *t)
+    }
+
+    fn is_guardian(&self, a: u8) -> bool {
+        self.term_of(a).is_some()
+    }
+
     fn guardians_in_office(&self, now: u64) -> bool {
         self.subject.is_none() && self.majority_at.is_some_and(|at| now < at)
     }
@@ -425,6 +453,8 @@ struct MGrant {
     expires: u64,
     issued_by: u8,
     by_guardian: bool,
+    /// The issuing guardian's term (0 for the subject's grants).
+    issuer_term: u32,
     epoch: u32,
     revoked: bool,
     confirmed: bool,
@@ -505,7 +535,7 @@ impl Model {
         let s = self.samples.get(&sample)?;
         if s.subject == Some(a) {
             Some(Authority::Subject)
-        } else if s.guardians_in_office(now) && s.guardians.contains(&a) {
+        } else if s.guardians_in_office(now) && s.is_guardian(a) {
             Some(Authority::Guardian)
         } else {
             None
@@ -522,7 +552,7 @@ impl Model {
 
     fn for_guardian(&self, a: u8, id: RecordId, now: u64) -> Result<MSample, BioErr> {
         let s = self.sample(id)?;
-        if !s.guardians.contains(&a) {
+        if !s.is_guardian(a) {
             return Err(BioErr::NotGuardian);
         }
         if !s.guardians_in_office(now) {
@@ -665,7 +695,7 @@ impl Model {
         let pos = s
             .guardians
             .iter()
-            .position(|x| *x == g)
+            .position(|(x, _)| *x == g)
             .ok_or(BioErr::NotGuardian)?;
         if s.guardians.len() == 1 {
             return Err(BioErr::LastGuardian);
@@ -750,6 +780,10 @@ impl Model {
             expires,
             issued_by: a,
             by_guardian: issuer == Authority::Guardian,
+            issuer_term: self.samples[&sample]
+                .term_of(a)
+                .filter(|_| issuer == Authority::Guardian)
+                .unwrap_or(0),
             epoch,
             revoked: false,
             confirmed: false,
@@ -780,7 +814,7 @@ impl Model {
             return Err(AccessDenied::ConsentWithdrawn);
         }
         if g.by_guardian && !g.confirmed {
-            if !s.guardians.contains(&g.issued_by) {
+            if s.term_of(g.issued_by) != Some(g.issuer_term) {
                 return Err(AccessDenied::IssuerNoLongerGuardian);
             }
             if s.majority_at.is_none_or(|at| now >= at) {
@@ -856,7 +890,7 @@ impl Model {
 
     fn guardian_of(&self, id: RecordId, k: usize) -> Option<u8> {
         let g = &self.samples.get(&id)?.guardians;
-        (!g.is_empty()).then(|| g[k % g.len()])
+        (!g.is_empty()).then(|| g[k % g.len()].0)
     }
 
     /// The subject if set, else one of the guardians (in office or not).
@@ -911,7 +945,7 @@ fn run_sequence(chain: &mut Chain, ops: &[Step], seen: &mut Seen) -> Result<(), 
         let now = chain.now();
         let samples: Vec<RecordId> = m.samples.keys().copied().collect();
         let nrec = m.records.len();
-        // From index 48 on: a sample in the state the operation needs, if any.
+        // From index 32 on (half the time): a sample in the state the operation needs, if any.
         let prefer = |i: usize, wanted: &dyn Fn(&MSample) -> bool| -> Option<RecordId> {
             let fit: Vec<RecordId> = m
                 .samples
@@ -919,7 +953,7 @@ fn run_sequence(chain: &mut Chain, ops: &[Step], seen: &mut Seen) -> Result<(), 
                 .filter(|(_, s)| wanted(s))
                 .map(|(id, _)| *id)
                 .collect();
-            (i >= 48 && !fit.is_empty()).then(|| fit[i % fit.len()])
+            (i >= 32 && !fit.is_empty()).then(|| fit[i % fit.len()])
         };
         // A sample id (sometimes a non-sample record or nothing).
         let pick_sample = |i: usize| -> RecordId {
@@ -965,15 +999,7 @@ fn run_sequence(chain: &mut Chain, ops: &[Step], seen: &mut Seen) -> Result<(), 
                 } else if now >= majority.start_millis() {
                     Err(BioErr::MajorityInPast)
                 } else {
-                    Ok(m.mint(MSample {
-                        custodian: a,
-                        guardians: gs,
-                        sequencers: vec![],
-                        majority_at: Some(majority.start_millis()),
-                        nominee: None,
-                        attested: None,
-                        subject: None,
-                    }))
+                    Ok(m.mint(MSample::newborn(a, &gs, majority.start_millis())))
                 };
                 agree!(seen, "mint_sample", got, want, step, op);
             }
@@ -996,6 +1022,7 @@ fn run_sequence(chain: &mut Chain, ops: &[Step], seen: &mut Seen) -> Result<(), 
                     Ok(m.mint(MSample {
                         custodian: a,
                         guardians: vec![],
+                        terms: 0,
                         sequencers: vec![],
                         majority_at: None,
                         nominee: None,
@@ -1146,7 +1173,7 @@ fn run_sequence(chain: &mut Chain, ops: &[Step], seen: &mut Seen) -> Result<(), 
                 );
                 let got: Result<(), BioErr> = chain.bio(a, "nominate_guardian", (id, account(n)));
                 let want = m.for_guardian(a, id, now).and_then(|mut s| {
-                    if s.guardians.contains(&n) {
+                    if s.is_guardian(n) {
                         return Err(BioErr::AlreadyGuardian);
                     }
                     s.nominee = Some(n);
@@ -1178,11 +1205,20 @@ fn run_sequence(chain: &mut Chain, ops: &[Step], seen: &mut Seen) -> Result<(), 
                     if s.nominee != Some(n) {
                         return Err(BioErr::NotNominated);
                     }
-                    s.guardians.push(n);
+                    s.guardians.push((n, s.terms));
+                    s.terms += 1;
                     s.nominee = None;
                     m.samples.insert(id, s);
                     Ok(())
                 });
+                let returning = m
+                    .grants
+                    .iter()
+                    .any(|g| g.sample == id && g.by_guardian && g.issued_by == n);
+                if want.is_ok() && returning {
+                    seen.outcomes
+                        .insert("approve_guardian: Ok, a former guardian who had granted".into());
+                }
                 agree!(seen, "approve_guardian", got, want, step, op);
             }
             Op::RemoveGuardian {
@@ -1345,14 +1381,14 @@ fn run_sequence(chain: &mut Chain, ops: &[Step], seen: &mut Seen) -> Result<(), 
                 agree!(seen, "withdraw", got, want, step, op);
             }
             Op::Confirm { actor, grant } => {
-                // From index 48 on: a guardian's grant whose sample's subject has claimed, if any.
+                // From index 32 on: a guardian's grant whose sample's subject has claimed, if any.
                 let claimed: Vec<u128> = (1..=m.grants.len() as u128)
                     .filter(|g| {
                         let g = &m.grants[*g as usize - 1];
                         g.by_guardian && m.samples[&g.sample].subject.is_some()
                     })
                     .collect();
-                let id = if grant >= 48 && !claimed.is_empty() {
+                let id = if grant >= 32 && !claimed.is_empty() {
                     claimed[grant % claimed.len()]
                 } else {
                     pick(grant, m.grants.len())
@@ -1458,13 +1494,35 @@ fn run_sequence(chain: &mut Chain, ops: &[Step], seen: &mut Seen) -> Result<(), 
     Ok(())
 }
 
+/// How a sequence begins, before its random steps: from the trio, from the
+/// trio after a guardian's removal and return, or from the trio after the
+/// newborn's subject claimed.
+#[derive(Clone, Copy, Debug)]
+enum Start {
+    Trio,
+    GuardianReturned,
+    Claimed,
+}
+
+fn start() -> impl Strategy<Value = Start> {
+    prop_oneof![
+        2 => Just(Start::Trio),
+        1 => Just(Start::GuardianReturned),
+        1 => Just(Start::Claimed),
+    ]
+}
+
 /// The steps every sequence starts with (through the same comparison as the
 /// random ones), so that random steps start from a trio: a newborn (sample 1,
 /// guardians GUARDIAN and GUARDIAN2, majority 2026-06) and MOTHER's own
 /// sample 2, both in BIOBANK's custody with SEQUENCER assigned; aliquots 3
 /// and 4, alignments 5 and 6, the joint VCF 7; HMB grants to RESEARCHER from
-/// a guardian (on 3) and from MOTHER (on 4), for 400 days.
-fn prologue() -> Vec<Step> {
+/// GUARDIAN (on 3) and from MOTHER (on 4), for 400 days. Then, for
+/// [`Start::GuardianReturned`], BIOBANK removes GUARDIAN, GUARDIAN2 nominates
+/// GUARDIAN back and BIOBANK approves (GUARDIAN's first grant must not count
+/// again); for [`Start::Claimed`], the majority month comes, BIOBANK attests
+/// CHILD and CHILD claims with the secret (GUARDIAN's grant can be confirmed).
+fn prologue(start: Start) -> Vec<Step> {
     let register = |actor, kind, parents: Vec<usize>| Op::Register {
         actor,
         kind,
@@ -1509,12 +1567,57 @@ fn prologue() -> Vec<Step> {
         hmb_grant(0, 2),
         hmb_grant(4, 3),
     ];
-    let last = steps.len() - 1;
+    // Indices past an actor pool's end pick the actor the state makes right.
+    let right = 9;
+    let (sample1, guardian) = (0, 0);
+    let more = match start {
+        Start::Trio => vec![],
+        Start::GuardianReturned => vec![
+            Op::RemoveGuardian {
+                actor: biobank,
+                sample: sample1,
+                guardian,
+            },
+            Op::Nominate {
+                actor: right,
+                sample: sample1,
+                nominee: guardian,
+            },
+            Op::Approve {
+                actor: right,
+                sample: sample1,
+                nominee: right,
+            },
+        ],
+        Start::Claimed => vec![
+            Op::AdvanceToMajority { sample: sample1 },
+            Op::Attest {
+                actor: right,
+                sample: sample1,
+                claimant: true,
+            },
+            Op::Claim {
+                actor: right,
+                sample: sample1,
+                right_secret: true,
+            },
+        ],
+    };
+    let last = steps.len() + more.len() - 1;
     steps
         .into_iter()
+        .chain(more)
         .enumerate()
-        // Ask once about the joint VCF (record 7) for RESEARCHER and HMB.
-        .map(|(i, op)| (op, if i == last { vec![(0, 14, 1)] } else { vec![] }))
+        // Ask about the joint VCF (record 7) and GUARDIAN's scope (the first
+        // grant's, record 3) for RESEARCHER and HMB.
+        .map(|(i, op)| {
+            let asked = if i == last {
+                vec![(0, 14, 1), (0, 0, 1)]
+            } else {
+                vec![]
+            };
+            (op, asked)
+        })
         .collect()
 }
 
@@ -1548,12 +1651,16 @@ const MUST_REACH: &[&str] = &[
     "transfer_custody: Ok",
     "reassign_custody: Ok",
     "nominate_guardian: Ok",
+    "approve_guardian: Ok",
+    "approve_guardian: Ok, a former guardian who had granted",
+    "remove_guardian: LastGuardian",
     "remove_guardian: Ok",
     "resign_guardian: Ok",
     "resign_guardian: GuardianshipEnded",
     "remove_guardian: GuardianshipEnded",
     "attest_claimant: Ok",
     "attest_claimant: MajorityNotReached",
+    "claim_majority: Ok",
     "claim_majority: NotAttested",
     "claim_majority: ClaimMismatch",
     "grant: Ok",
@@ -1563,6 +1670,7 @@ const MUST_REACH: &[&str] = &[
     "revoke: Ok",
     "withdraw_all: Ok",
     "withdraw: Ok",
+    "confirm: Ok",
     "confirm: NotSubject",
     "record_access: Ok",
     "record_access: NotDataHost",
@@ -1580,6 +1688,7 @@ fn contract_and_model_agree_on_every_result_and_every_check_access() {
     let seen = RefCell::new(Seen::default());
     let question = (0usize..2, 0usize..64, 0usize..REQUESTED.len());
     let step = (op(), proptest::collection::vec(question, 2));
+    let sequence = (start(), proptest::collection::vec(step, 1..48));
     let mut config = Config {
         cases,
         failure_persistence: None,
@@ -1592,10 +1701,10 @@ fn contract_and_model_agree_on_every_result_and_every_check_access() {
     }
     let mut runner = TestRunner::new(config);
     runner
-        .run(&proptest::collection::vec(step, 1..48), |ops| {
+        .run(&sequence, |(start, ops)| {
             let mut chain = chain.borrow_mut();
             chain.restore(base.clone());
-            let mut all = prologue();
+            let mut all = prologue(start);
             all.extend(ops);
             run_sequence(&mut chain, &all, &mut seen.borrow_mut())
         })
@@ -1607,6 +1716,11 @@ fn contract_and_model_agree_on_every_result_and_every_check_access() {
         started.elapsed(),
         seen.outcomes.len()
     );
+    if std::env::var_os("MODEL_OUTCOMES").is_some() {
+        for outcome in &seen.outcomes {
+            eprintln!("reached: {outcome}");
+        }
+    }
     let missing: Vec<&&str> = MUST_REACH
         .iter()
         .filter(|o| !seen.outcomes.contains(**o))

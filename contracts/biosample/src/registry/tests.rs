@@ -415,7 +415,13 @@ fn a_trio_call_joins_three_samples_when_the_sequencer_is_assigned_to_all() {
     let ctx = w.reg.access_context(trio).unwrap();
     let samples: Vec<RecordId> = ctx.samples.iter().map(|s| s.sample).collect();
     assert_eq!(samples, vec![child, mother, father]);
-    assert_eq!(ctx.samples[0].guardians, vec![acct(G1)]);
+    assert_eq!(
+        ctx.samples[0].guardians,
+        vec![Guardian {
+            key: acct(G1),
+            term: 0
+        }]
+    );
     assert_eq!(ctx.samples[0].majority_at, Some(MAJORITY.start_millis()));
     assert_eq!(ctx.samples[1].subject, Some(acct(MOTHER)));
     assert_eq!(
@@ -655,12 +661,19 @@ fn guardians_change_only_with_the_custodian_or_by_resigning() {
     w.reg
         .approve_guardian(&env, s, acct(G1), REASON, &mut w.ev)
         .unwrap();
+    // Each appointment opens a new term: G1's return is its second.
+    let terms = |w: &World| {
+        let sample = w.reg.get_sample(s).unwrap();
+        (sample.guardians, sample.terms)
+    };
+    let g = |n, term| Guardian { key: acct(n), term };
+    assert_eq!(terms(&w), (vec![g(G2, 1), g(G1, 2)], 3));
     let env = w.env(G1);
     w.reg.resign_guardian(&env, s, &mut w.ev).unwrap();
     let removed = w.ev.of::<GuardianRemoved>();
     assert_eq!(removed[0].reason, Some(REASON));
     assert_eq!(removed[1].reason, None, "a resignation has no grounds");
-    assert_eq!(w.reg.get_sample(s).unwrap().guardians, vec![acct(G2)]);
+    assert_eq!(terms(&w), (vec![g(G2, 1)], 3));
 }
 
 #[test]

@@ -1,8 +1,13 @@
 //! Native tests of the ledger's rules against a table standing in for `biosample`.
 
 use super::*;
-use bionft_primitives::{duo, Recorded};
+use bionft_primitives::{duo, Guardian, Recorded};
 use std::collections::HashMap;
+
+/// Guardian `n`'s seat in term `term`.
+fn seat(n: u8, term: u32) -> Guardian {
+    Guardian { key: acct(n), term }
+}
 
 fn acct(n: u8) -> AccountId {
     AccountId::from([n; 32])
@@ -27,7 +32,7 @@ struct Table {
     parents: HashMap<RecordId, Vec<RecordId>>,
     withdrawn: Vec<RecordId>,
     superseded: Vec<RecordId>,
-    guardians: HashMap<RecordId, Vec<AccountId>>,
+    guardians: HashMap<RecordId, Vec<Guardian>>,
     subject: HashMap<RecordId, AccountId>,
     now: Timestamp,
     paused: bool,
@@ -93,8 +98,13 @@ impl LineageSource for Table {
         }
         let in_office = self.majority_at(sample).is_some_and(|at| self.now < at)
             && !self.subject.contains_key(&sample);
-        (in_office && self.guardians.get(&sample)?.contains(&account))
-            .then_some(Authority::Guardian)
+        (in_office
+            && self
+                .guardians
+                .get(&sample)?
+                .iter()
+                .any(|g| g.key == account))
+        .then_some(Authority::Guardian)
     }
 
     fn has_role(&self, account: AccountId, role: Role) -> bool {
@@ -140,7 +150,7 @@ impl World {
         ] {
             table.parents.insert(r, ps);
         }
-        table.guardians.insert(1, vec![acct(G1), acct(G2)]);
+        table.guardians.insert(1, vec![seat(G1, 0), seat(G2, 1)]);
         table.subject.insert(10, acct(MOTHER));
         World {
             ledger: Ledger::default(),
@@ -393,13 +403,30 @@ fn a_removed_guardians_grants_stop_counting() {
     let mut w = World::new();
     let by_g2 = w.grant(G2, 2, Purpose::new(duo::GRU), 30).unwrap();
     assert_eq!(w.check(3, duo::GRU), Ok(vec![by_g2]));
-    w.table.guardians.insert(1, vec![acct(G1)]);
+    w.table.guardians.insert(1, vec![seat(G1, 0)]);
     assert_eq!(
         w.check(3, duo::GRU),
         Err(AccessDenied::IssuerNoLongerGuardian)
     );
     let by_g1 = w.grant(G1, 2, Purpose::new(duo::GRU), 30).unwrap();
     assert_eq!(w.check(3, duo::GRU), Ok(vec![by_g1]));
+}
+
+#[test]
+fn a_guardian_approved_again_does_not_revive_grants_from_an_earlier_term() {
+    let mut w = World::new();
+    let old = w.grant(G2, 2, Purpose::new(duo::GRU), 30).unwrap();
+    // Removed, then nominated and approved again: the same key, a new term.
+    w.table.guardians.insert(1, vec![seat(G1, 0)]);
+    w.table.guardians.insert(1, vec![seat(G1, 0), seat(G2, 2)]);
+    assert_eq!(
+        w.check(3, duo::GRU),
+        Err(AccessDenied::IssuerNoLongerGuardian),
+        "grant {old} was issued in G2's first term"
+    );
+    let new = w.grant(G2, 2, Purpose::new(duo::GRU), 30).unwrap();
+    assert_eq!(w.ledger.get_grant(new).unwrap().issuer_term, 2);
+    assert_eq!(w.check(3, duo::GRU), Ok(vec![new]));
 }
 
 #[test]
