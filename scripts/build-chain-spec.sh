@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Rebuilds the consortium runtime (chain-spec/runtime) to wasm and regenerates
-# the committed raw chain specs chain-spec/specs/{dev,consortium}.raw.json.
+# the committed raw chain specs chain-spec/specs/{dev,consortium}.raw.json, and
+# chain-spec/specs/upgrade-rehearsal.wasm: the same runtime one spec_version up
+# (feature `upgrade-rehearsal`), which the network tests upgrade a running
+# chain to through governance.
 #
 #   scripts/build-chain-spec.sh           build the wasm, write both specs
-#   scripts/build-chain-spec.sh --check   exit 0 if the committed specs were
+#   scripts/build-chain-spec.sh --check   exit 0 if the committed files were
 #                                         generated from the current inputs
 #
 # The runtime is compiled with Debian's rustc-web (rust-src for build-std) as a
@@ -36,7 +39,7 @@ stamp() { inputs | xargs sha256sum; }
 
 if [ "${1:-}" = "--check" ]; then
   [ -f "$STAMP" ] && [ -f "$SPECS/dev.raw.json" ] && [ -f "$SPECS/consortium.raw.json" ] &&
-    diff -q <(stamp) "$STAMP" >/dev/null
+    [ -f "$SPECS/upgrade-rehearsal.wasm" ] && diff -q <(stamp) "$STAMP" >/dev/null
   exit
 elif [ $# -gt 0 ]; then
   echo "usage: $0 [--check]" >&2
@@ -63,17 +66,23 @@ flags=(
   "--remap-path-prefix=$registry=/cargo-registry"
   "--remap-path-prefix=$PWD/$RUNTIME=/bionft-runtime"
 )
-(
-  cd "$RUNTIME"
-  unset RUSTFLAGS RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER RUSTUP_TOOLCHAIN
-  CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; echo "${flags[*]}")" \
-    RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-    /usr/bin/cargo rustc --locked --quiet --release --lib --crate-type cdylib \
-    --target wasm32-unknown-unknown -Zbuild-std=core,alloc
-)
-echo "build-chain-spec: runtime $(wc -c <"$WASM") bytes, sha256 $(sha256sum "$WASM" | cut -d' ' -f1)" >&2
+build_runtime() { # build_runtime [cargo feature flags…]
+  (
+    cd "$RUNTIME"
+    unset RUSTFLAGS RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER RUSTUP_TOOLCHAIN
+    CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; echo "${flags[*]}")" \
+      RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+      /usr/bin/cargo rustc --locked --quiet --release --lib --crate-type cdylib \
+      --target wasm32-unknown-unknown -Zbuild-std=core,alloc "$@"
+  )
+  echo "build-chain-spec: runtime${1:+ $*} $(wc -c <"$WASM") bytes, sha256 $(sha256sum "$WASM" | cut -d' ' -f1)" >&2
+}
 
 mkdir -p "$SPECS"
+# The rehearsal first (only the runtime crate itself recompiles), then the release.
+build_runtime --features upgrade-rehearsal
+node "$DEVNET_DIR/gen-spec.mjs" "$WASM" --upgrade "$SPECS/upgrade-rehearsal.wasm"
+build_runtime
 for preset in dev consortium; do
   node "$DEVNET_DIR/gen-spec.mjs" "$WASM" "$preset" "$SPECS/$preset.raw.json"
 done

@@ -1,6 +1,8 @@
-// Writes a raw chain spec for one of the runtime's genesis presets.
+// Writes a raw chain spec for one of the runtime's genesis presets, or the
+// runtime as code for a `system.setCode` upgrade.
 //
 //   node gen-spec.mjs <runtime.wasm> <preset> <out.json>
+//   node gen-spec.mjs <runtime.wasm> --upgrade <out.wasm>
 //
 // The genesis code is the linked runtime without its `name` (debug symbol)
 // section, zstd-compressed in Substrate's compressed-blob format (an 8-byte
@@ -127,16 +129,40 @@ function decodeResult(u8a) {
   return u8aToString(u8a.subarray(1 + offset, 1 + offset + length.toNumber()));
 }
 
+/** Writes `bytes` to `path` through a temporary file, so a failure leaves nothing half-written. */
+function writeAtomically(path, bytes) {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+
 const [wasmPath, preset, outPath] = process.argv.slice(2);
-if (!outPath) fail('usage: node gen-spec.mjs <runtime.wasm> <preset> <out.json>');
+if (!outPath) {
+  fail('usage: node gen-spec.mjs <runtime.wasm> <preset> <out.json> | <runtime.wasm> --upgrade <out.wasm>');
+}
 const chain = CHAINS[preset];
-if (!chain) fail(`unknown preset "${preset}" (known: ${Object.keys(CHAINS).join(', ')})`);
+if (!chain && preset !== '--upgrade') {
+  fail(`unknown preset "${preset}" (known: ${Object.keys(CHAINS).join(', ')}, or --upgrade)`);
+}
 
 const linked = readFileSync(wasmPath);
 const code = genesisCode(linked);
 const wasm = u8aToHex(code);
 try {
   const version = await getRuntimeVersion(wasm);
+  if (preset === '--upgrade') {
+    // The same compressed code a spec's `:code` holds, as `system.setCode` takes it.
+    writeAtomically(outPath, code);
+    console.error(`gen-spec: ${outPath}: ${version.specName} v${version.specVersion}, ${code.length} bytes of code`);
+  } else {
+    await writeSpec(version);
+  }
+} finally {
+  await destroyWorker();
+}
+
+/** Builds `preset`'s genesis in the runtime and writes the raw spec to `outPath`. */
+async function writeSpec(version) {
   const presetArg = u8aConcat([1], compactAddLength(stringToU8a(preset)));
   const got = await call(wasm, 'GenesisBuilder_get_preset', [presetArg]);
   const config = decodeOptionBytes(hexToU8a(got.result));
@@ -162,13 +188,9 @@ try {
       },
     },
   };
-  const tmp = `${outPath}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(spec, null, 2)}\n`);
-  renameSync(tmp, outPath);
+  writeAtomically(outPath, `${JSON.stringify(spec, null, 2)}\n`);
   console.error(
     `gen-spec: ${outPath}: ${version.specName} v${version.specVersion}, preset "${preset}", ` +
       `${top.size} storage keys, runtime ${linked.length} bytes linked, ${code.length} bytes as genesis code`,
   );
-} finally {
-  await destroyWorker();
 }

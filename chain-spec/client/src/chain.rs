@@ -297,6 +297,24 @@ impl Chain {
         message: &str,
         args: impl Encode,
     ) -> Result<(T, Finalized)> {
+        let (value, pending) = self
+            .send::<T, E>(signer, contract, bundle, message, args)
+            .await?;
+        Ok((value, pending.finalized().await?))
+    }
+
+    /// [`Chain::submit`] without the wait: dry-runs, submits and returns the
+    /// dry run's value and the transaction in the pool. The signer's next
+    /// nonce comes from the node, which counts its transactions already in
+    /// the pool, so one signer may send several before any is finalized.
+    pub async fn send<T: Decode, E: Decode + std::fmt::Debug>(
+        &self,
+        signer: &Keypair,
+        contract: &AccountId32,
+        bundle: &Bundle,
+        message: &str,
+        args: impl Encode,
+    ) -> Result<(T, Pending)> {
         let data = bundle.call_data(message, args)?;
         let origin = account_of(signer);
         let run = self.dry_run(&origin, contract, data.clone()).await?;
@@ -322,10 +340,9 @@ impl Chain {
                 Value::from_bytes(data),
             ),
         );
-        let finalized = self
-            .sign_and_finalize(&tx, signer, &format!("{}::{message}", bundle.name))
-            .await?;
-        Ok((value, finalized))
+        let what = format!("{}::{message}", bundle.name);
+        let progress = self.submit_and_watch(&tx, signer, &what).await?;
+        Ok((value, Pending { progress, what }))
     }
 
     /// Uploads `bundle`'s code and instantiates it with constructor `new(args)`,
@@ -465,7 +482,28 @@ impl Chain {
         what: &str,
     ) -> Result<Finalized> {
         let progress = self.submit_and_watch(tx, signer, what).await?;
-        let in_block = progress
+        Pending {
+            progress,
+            what: what.to_string(),
+        }
+        .finalized()
+        .await
+    }
+}
+
+/// A transaction in the pool (see [`Chain::send`]).
+pub struct Pending {
+    progress: subxt::transactions::TransactionProgress<Config, OnlineClientAtBlockImpl<Config>>,
+    what: String,
+}
+
+impl Pending {
+    /// Waits until the transaction is finalized and succeeded; returns the
+    /// contract events it emitted.
+    pub async fn finalized(self) -> Result<Finalized> {
+        let what = self.what;
+        let in_block = self
+            .progress
             .wait_for_finalized()
             .await
             .map_err(|e| anyhow!("{what}: {e}"))?;

@@ -4,7 +4,7 @@
 //! are read from the events of the finalized block, not guessed.
 
 use crate::bundle::Bundle;
-use crate::chain::{account_of, Chain, Finalized};
+use crate::chain::{account_of, Chain, Finalized, Pending};
 use crate::deployment::{Deployed, Deployment, FORMAT};
 use crate::keys::ink_account;
 use anyhow::{anyhow, bail, Result};
@@ -291,13 +291,12 @@ impl Bionft {
         commitment: Commitment,
         digest_alg: u16,
     ) -> Result<RecordId> {
-        let (_, events) = self
-            .bio::<RecordId>(
-                k,
-                "register_artifact",
-                (kind, parents.to_vec(), commitment, digest_alg),
-            )
+        let finalized = self
+            .send_register_artifact(k, kind, parents, commitment, digest_alg)
+            .await?
+            .finalized()
             .await?;
+        let events = self.decode(finalized)?;
         first(
             &events,
             "register_artifact",
@@ -307,6 +306,30 @@ impl Bionft {
                 _ => None,
             },
         )
+    }
+
+    /// [`Bionft::register_artifact`] without the wait for finality (after
+    /// the dry run): the transaction in the pool, so that one signer may
+    /// send many at once.
+    pub async fn send_register_artifact(
+        &self,
+        k: &Keypair,
+        kind: RecordKind,
+        parents: &[RecordId],
+        commitment: Commitment,
+        digest_alg: u16,
+    ) -> Result<Pending> {
+        let (_, pending) = self
+            .chain
+            .send::<RecordId, biosample::Error>(
+                k,
+                &self.biosample,
+                &self.biosample_code,
+                "register_artifact",
+                (kind, parents.to_vec(), commitment, digest_alg),
+            )
+            .await?;
+        Ok(pending)
     }
 
     pub async fn transfer_custody(

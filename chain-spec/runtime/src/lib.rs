@@ -101,17 +101,32 @@ pub mod opaque {
     }
 }
 
-#[sp_version::runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-    spec_name: alloc::borrow::Cow::Borrowed("bionft-consortium"),
-    impl_name: alloc::borrow::Cow::Borrowed("bionft-consortium"),
-    authoring_version: 1,
-    spec_version: 1,
-    impl_version: 0,
-    apis: RUNTIME_API_VERSIONS,
-    transaction_version: 1,
-    system_version: 1,
-};
+/// The runtime's version, with `spec_version` given as a literal (the
+/// `runtime_version` attribute reads it from the source into the wasm's
+/// `runtime_version` section).
+macro_rules! runtime_version {
+    ($spec_version:tt) => {
+        #[sp_version::runtime_version]
+        pub const VERSION: RuntimeVersion = RuntimeVersion {
+            spec_name: alloc::borrow::Cow::Borrowed("bionft-consortium"),
+            impl_name: alloc::borrow::Cow::Borrowed("bionft-consortium"),
+            authoring_version: 1,
+            spec_version: $spec_version,
+            impl_version: 0,
+            apis: RUNTIME_API_VERSIONS,
+            transaction_version: 1,
+            system_version: 1,
+        };
+    };
+}
+
+#[cfg(not(feature = "upgrade-rehearsal"))]
+runtime_version!(1);
+// The same runtime one `spec_version` up: what governance upgrades a running
+// network to in the network tests (`chain-spec/specs/upgrade-rehearsal.wasm`,
+// written by `scripts/build-chain-spec.sh`).
+#[cfg(feature = "upgrade-rehearsal")]
+runtime_version!(2);
 
 /// The address format of transactions.
 pub type Address = sp_runtime::MultiAddress<AccountId, ()>;

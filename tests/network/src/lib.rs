@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The repository's root.
-fn repo() -> PathBuf {
+pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
@@ -37,6 +37,20 @@ pub fn workspace_binary(name: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let deps = exe.parent().context("test binary without a directory")?;
     e2e_tests::sibling_binary(deps, name)
+}
+
+/// Writes the secret phrases of biobanks 1..=`members` to a file only this
+/// user can read (`governance.mjs` takes keys from a file, never from the
+/// command line); returns its path.
+pub fn governance_keys(net: &Network, members: u32) -> Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let keys = net.dir().join("secrets/governance-keys");
+    let phrases: Vec<String> = (1..=members)
+        .map(|i| std::fs::read_to_string(net.dir().join(format!("secrets/biobank-{i}.phrase"))))
+        .collect::<Result<_, _>>()?;
+    std::fs::write(&keys, phrases.concat())?;
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o600))?;
+    Ok(keys)
 }
 
 /// A running network (validators 1..=N, archive node 0), cleaned up on drop.

@@ -1,12 +1,18 @@
 //! The BioNFT story on a real four-biobank network, over RPC to the archive
 //! node, with GRANDPA finality and the indexer following live; then one
-//! validator lost: blocks and finality go on, and the clients notice nothing.
-//! The other fault cases are in `faults.rs`.
+//! validator lost: blocks and finality go on, and the clients notice nothing;
+//! then a runtime upgrade through governance (three of four biobanks approve
+//! `system.setCode` with a higher spec_version): the contracts keep their
+//! storage and go on answering, and the indexer follows across it; then the
+//! contracts' admin becomes the same multisig, so pausing them takes three
+//! approvals too. The other fault cases are in `faults.rs`.
 
+use bionft_primitives::{duo, Purpose};
 use e2e_tests::http::get_json;
 use e2e_tests::indexer::Indexer;
 use e2e_tests::story::{self, Inputs};
-use network_tests::{workspace_binary, Network};
+use network_tests::{governance_keys, repo, rpc, workspace_binary, Network};
+use std::process::Command;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -51,7 +57,8 @@ async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
     indexer
         .wait_for(head)
         .expect("the indexer reaches the finalized head");
-    let get = |path: &str| get_json(indexer.addr, path).unwrap();
+    let addr = indexer.addr;
+    let get = |path: &str| get_json(addr, path).unwrap();
     let vcf = outcome.vcf;
     let lineage = get(&format!("/records/{vcf}/lineage?depth=8"));
     let mut records: Vec<u64> = lineage["nodes"]
@@ -109,6 +116,7 @@ async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
         .unwrap();
     let record = bionft.get_record(outcome.vcf).await.unwrap();
     assert!(record.is_some(), "contract reads still work");
+    drop(bionft);
 
     // Back again, the crashed validator catches up with the others.
     net.restart(3).unwrap();
@@ -120,4 +128,120 @@ async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
         |_, f| f >= finalized,
     )
     .expect("the restarted validator catches up");
+
+    // A runtime upgrade through governance: three of four biobanks approve.
+    let archive = net.rpc_addr(0).unwrap();
+    let spec_version = || {
+        rpc::call(archive, "state_getRuntimeVersion", serde_json::json!([])).unwrap()["specVersion"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(spec_version(), 1);
+    let keys = governance_keys(&net, 3).unwrap();
+    let out = Command::new("node")
+        .arg(repo().join("chain-spec/devnet/governance.mjs"))
+        .arg(&net.endpoint)
+        .arg(net.dir().join("consortium.json"))
+        .arg(&keys)
+        .args(["approve", "set-code"])
+        .arg(repo().join("chain-spec/specs/upgrade-rehearsal.wasm"))
+        .output()
+        .expect("node runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the upgrade proposal failed");
+    for line in [
+        "approval 1 of 3 recorded",
+        "approval 2 of 3 recorded",
+        "approval 3 of 3 executed the proposal",
+    ] {
+        assert!(said.contains(line), "missing: {line}");
+    }
+    let (best, _) = net.heads(0).unwrap();
+    net.wait_until(
+        0,
+        Duration::from_secs(90),
+        "the upgrade finalized",
+        |_, f| f > best,
+    )
+    .unwrap();
+    assert_eq!(spec_version(), 2, "the new runtime is in force");
+
+    // The contracts kept their storage and answer a client of the new runtime.
+    let chain = bionft_client::chain::Chain::connect(&net.endpoint)
+        .await
+        .unwrap();
+    let bionft = bionft_client::ops::Bionft::open(chain, &outcome.deployment)
+        .await
+        .unwrap();
+    assert_eq!(
+        bionft.get_record(outcome.vcf).await.unwrap(),
+        record,
+        "the joint VCF's record is unchanged"
+    );
+    assert_eq!(
+        bionft
+            .get_grant(outcome.grant)
+            .await
+            .unwrap()
+            .map(|g| g.revoked),
+        Some(false),
+        "the guardians' grant is still there"
+    );
+    // A write under the new runtime: the data host logs a second access, and
+    // the indexer, following across the upgrade, serves it.
+    let dave = bionft_client::keys::signer("//Dave").unwrap();
+    let ferdie_account = bionft_client::keys::account("//Ferdie").unwrap();
+    let disease = Purpose::disease_specific(4989);
+    let receipt = bionft
+        .record_access(&dave, &ferdie_account, outcome.vcf, disease)
+        .await
+        .expect("record_access under the upgraded runtime");
+    assert_eq!(receipt, outcome.receipt + 1);
+    let (_, head) = net.heads(0).unwrap();
+    indexer
+        .wait_for(head)
+        .expect("the indexer follows across the upgrade");
+    let receipts = get(&format!("/records/{vcf}/receipts"));
+    assert_eq!(receipts["items"].as_array().unwrap().len(), 2, "{receipts}");
+
+    // The contracts' admin becomes the biobanks' multisig, the chain's sudo
+    // key (`Sudo::Key`: twox128("Sudo") ++ twox128("Key")).
+    const SUDO_KEY: &str = "0x5c0d1176a568c1f92944340dbfed9e9c530ebca703c85910e7164cb7d1c9e47b";
+    let multisig = rpc::call(archive, "state_getStorage", serde_json::json!([SUDO_KEY])).unwrap();
+    let multisig = bionft_client::keys::account(multisig.as_str().unwrap()).unwrap();
+    let alice = bionft_client::keys::signer("//Alice").unwrap();
+    bionft.transfer_admin(&alice, &multisig).await.unwrap();
+    let alone = bionft.set_paused(&alice, true).await.unwrap_err();
+    assert!(format!("{alone:#}").contains("NotAdmin"), "{alone:#}");
+    let out = Command::new("node")
+        .arg(repo().join("chain-spec/devnet/governance.mjs"))
+        .arg(&net.endpoint)
+        .arg(net.dir().join("consortium.json"))
+        .arg(&keys)
+        .args(["approve", "contract-call"])
+        .arg(repo().join("target/ink/biosample/biosample.json"))
+        .args([
+            outcome.deployment.biosample.address.as_str(),
+            "set_paused",
+            "true",
+        ])
+        .output()
+        .expect("node runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the pause proposal failed");
+    assert!(
+        said.contains("approval 3 of 3 executed the proposal"),
+        "{said}"
+    );
+    assert!(
+        bionft.paused().await.unwrap(),
+        "three biobanks paused the contracts"
+    );
+    let refused = bionft
+        .record_access(&dave, &ferdie_account, outcome.vcf, Purpose::new(duo::HMB))
+        .await
+        .unwrap_err();
+    assert!(format!("{refused:#}").contains("Paused"), "{refused:#}");
 }
