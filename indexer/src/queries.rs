@@ -1375,3 +1375,55 @@ impl Store {
         resolve(&mut *self.reader()?, AsOf::Head)
     }
 }
+
+// ------------------------------------------------------------ accounts
+
+/// A sample an account speaks for, as the chain says now: the web app's
+/// "samples you act for". Only what the account already implies: a
+/// per-sample guardian key or a subject account belongs to its sample on
+/// chain for anyone to read; the lookup needs the account.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct ActingFor {
+    pub sample: i64,
+    /// `guardian` (in office) or `subject`.
+    pub role: &'static str,
+    /// Whether that role carries authority now: a guardian's ends at the
+    /// sample's majority month or when a subject takes over.
+    pub authority: bool,
+}
+
+impl Store {
+    /// The samples `account` is a guardian (in office) or the subject of, ascending.
+    pub fn acting_for(&self, account: Account) -> Result<Vec<ActingFor>> {
+        let conn = &mut *self.reader()?;
+        let now = resolve(conn, AsOf::Head)?;
+        let mut out = Vec::new();
+        let guarded = ids(&conn.query(
+            "SELECT DISTINCT sample FROM guardian_changes WHERE guardian = $1 ORDER BY sample",
+            &[account.into()],
+        )?)?;
+        for sample in guarded {
+            let Some(facts) = sample_facts(conn, sample, NOW)? else {
+                continue;
+            };
+            if facts.guardians.contains(&account) {
+                out.push(ActingFor {
+                    sample,
+                    role: "guardian",
+                    authority: facts.view(now.time).authority == "guardians",
+                });
+            }
+        }
+        let subject_of = ids(&conn.query(
+            "SELECT sample FROM subjects WHERE subject = $1 ORDER BY sample",
+            &[account.into()],
+        )?)?;
+        out.extend(subject_of.into_iter().map(|sample| ActingFor {
+            sample,
+            role: "subject",
+            authority: true,
+        }));
+        out.sort_by_key(|a| a.sample);
+        Ok(out)
+    }
+}
