@@ -31,4 +31,10 @@ if [ ! -d chain-spec/devnet/node_modules/@acala-network/chopsticks ]; then
   echo "setup: installing chain-spec/devnet (chopsticks)" >&2
   (cd chain-spec/devnet && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
+# The web app's toolchain (TypeScript, Vite, @polkadot/api-contract, playwright-core, axe-core),
+# pinned by web-app/package-lock.json; scripts/build-web.sh builds it.
+if [ ! -d web-app/node_modules/@polkadot/api-contract ]; then
+  echo "setup: installing web-app (TypeScript, Vite, polkadot.js, playwright-core)" >&2
+  (cd web-app && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
+fi
 echo "setup: ok" >&2
