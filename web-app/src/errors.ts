@@ -29,6 +29,12 @@ export const REFUSAL_WORDS: Record<string, string> = {
   GrantNotInForce: 'the grant is no longer in force (revoked, expired or consent withdrawn)',
   Denied: 'the access is not covered',
   IdOverflow: 'the id space is exhausted',
+  // biosample::Error (the names the app's actions can meet)
+  NotGuardian: 'only a guardian of the sample may do this',
+  GuardianshipEnded: 'guardians\u2019 authority ended at the majority month (or with the claim)',
+  NotASample: 'the record is not a sample',
+  MajorityNotReached: 'the majority month has not begun yet',
+  NotAttested: 'the custodian has not attested this account as the grown-up subject',
   // AccessDenied
   NoGrant: 'no grant to this grantee exists for the record\u2019s subject',
   OutsideScope: 'the grant does not cover this record (it is not the granted record or derived from it)',

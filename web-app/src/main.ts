@@ -7,7 +7,7 @@ import './style.css';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { extensionAccounts, SS58_PREFIX, unlockKeystore } from './accounts';
 import { Chain, Refusal, type Account } from './chain';
-import { field, h, localTime, table } from './dom';
+import { field, h, localTime, table, uid } from './dom';
 import { describePurpose, purposeText } from './duo';
 import { indexer, type Deployment, type Grant, type Lineage, type LineageNode, type Receipt } from './indexer';
 import { purposePicker } from './picker';
@@ -208,6 +208,7 @@ async function renderGuardian(state: AppState, into: HTMLElement) {
         unique.map((r) => [localTime(r.at.time), who(r.grantee), `record ${r.record} (${kindLabel(lineage.nodes.find((n) => n.record === r.record)?.kind ?? '')})`,
           describePurpose(r.purpose), r.grants.join(', '), who(r.data_host)]), 'Nobody has used this sample\'s data yet.'),
       a.authority ? grantForm(state, a.sample, lineage) : null,
+      a.authority ? withdrawForms(state, a.sample, lineage) : null,
     ));
   }
 }
@@ -252,16 +253,53 @@ function grantForm(state: AppState, sample: number, lineage: Lineage): HTMLEleme
   h('button', { type: 'submit' }, 'Grant access'));
 }
 
-async function revoke(state: AppState, grant: number) {
-  say(`Revoking grant ${grant} (dry run first)…`);
+/** Sends a write (dry run first), waits for the indexer, reports and re-renders. */
+async function act(state: AppState, doing: string, done: string, contract: 'biosample' | 'consent', message: string, args: unknown[]) {
+  say(`${doing} (dry run first)…`);
   try {
-    await state.chain.send('consent', 'revoke', state.account!, [grant]);
+    await state.chain.send(contract, message, state.account!, args);
     await indexerCaughtUp(state.chain);
-    say(`Grant ${grant} is revoked.`, 'ok');
+    say(done, 'ok');
     await render(state);
   } catch (err) {
     say(refusalText(err), 'error');
   }
+}
+
+/** Withdraw a record (and what derives from it), or all consent given so far; each needs a confirming tick. */
+function withdrawForms(state: AppState, sample: number, lineage: Lineage): HTMLElement {
+  const record = h('select', { required: true }, ...lineage.nodes.filter((n) => n.distance >= 0 && n.status === 'active')
+    .sort((a, b) => a.record - b.record)
+    .map((n) => h('option', { value: String(n.record) }, `record ${n.record}: ${kindLabel(n.kind)}`)));
+  const sureRecord = h('input', { type: 'checkbox', required: true });
+  const sureAll = h('input', { type: 'checkbox', required: true });
+  const tick = (box: HTMLInputElement, text: string) => {
+    box.id = uid('sure');
+    return h('div', { class: 'check' }, box, h('label', { for: box.id }, text));
+  };
+  return h('section', { class: 'withdraw', 'aria-labelledby': `withdraw-heading-${sample}` },
+    h('h4', { id: `withdraw-heading-${sample}` }, 'Withdraw'),
+    h('form', {
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        act(state, `Withdrawing record ${record.value}`, `Record ${record.value} and everything derived from it are withdrawn.`, 'biosample', 'withdraw', [Number(record.value)]);
+      },
+    },
+    field('Record to withdraw (with everything derived from it, joint records included)', record),
+    tick(sureRecord, 'I understand that a withdrawn record cannot be used again'),
+    h('button', { type: 'submit' }, 'Withdraw record')),
+    h('form', {
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        act(state, 'Withdrawing all consent', `All consent given so far for sample ${sample} is withdrawn: every earlier grant is void.`, 'consent', 'withdrawAll', [sample]);
+      },
+    },
+    tick(sureAll, `I understand that every grant given so far for sample ${sample} stops counting`),
+    h('button', { type: 'submit' }, 'Withdraw all consent')));
+}
+
+function revoke(state: AppState, grant: number) {
+  return act(state, `Revoking grant ${grant}`, `Grant ${grant} is revoked.`, 'consent', 'revoke', [grant]);
 }
 
 // ------------------------------------------------------------------ researcher

@@ -14,7 +14,10 @@
 //  4. the researcher's check on the VCF passes (and an ancestry use is
 //     refused by name); a data host logs a receipt (`bionft host
 //     record-access`); the mother sees it in the access log and revokes;
-//  5. the researcher's check now fails, with the contract's reason shown.
+//  5. the researcher's check now fails, with the contract's reason shown;
+//  6. the mother withdraws a record (the VCF below it is withdrawn too) and
+//     then all consent (earlier grants show as void).
+// A grant of six years is refused by the dry run by name and never sent.
 // Every view is scanned with axe-core (no violations allowed) and saved as a
 // screenshot under target/web-test/.
 //
@@ -236,9 +239,23 @@ async function main() {
     await gpage.getByLabel('Researcher account (SS58 address or 0x hex)').fill(researcher.address);
     await gpage.getByLabel('Record the grant covers (with everything derived from it)').selectOption({ value: String(story.aliquot) });
     await gpage.locator('form.grant').getByLabel('Permission').selectOption({ label: 'HMB – health, medical or biomedical research' });
+    const status = gpage.locator('#status');
+    // Too long a grant: the dry run refuses it by name, and nothing is sent.
+    const grantsOnChain = async () => (await (await fetch(`${api}/samples/${story.sample}/grants`)).json()).items.length;
+    const before = await grantsOnChain();
+    const lastDay = gpage.getByLabel('Last day of access');
+    const defaultDay = await lastDay.inputValue();
+    const sixYears = new Date(Date.now() + 6 * 366 * 86_400_000).toISOString().slice(0, 10);
+    await lastDay.fill(sixYears);
+    await gpage.getByRole('button', { name: 'Grant access' }).click();
+    await until('the refusal', async () => /refused/i.test(await status.textContent()), 30_000);
+    const refusal = await status.textContent();
+    check(refusal.includes('GrantTooLong') && refusal.includes('at most five years'), `a six-year grant is refused by the dry run, by name and in words: "${refusal}"`);
+    await indexed();
+    check(await grantsOnChain() === before, 'the refused grant was never sent (the sample still has as many grants)');
+    await lastDay.fill(defaultDay);
     const clicked = Date.now();
     await gpage.getByRole('button', { name: 'Grant access' }).click();
-    const status = gpage.locator('#status');
     await until('the grant in force', async () => /is in force/.test(await status.textContent()), 60_000);
     const grantId = (await status.textContent()).match(/Grant (\d+) is in force/)[1];
     const grantsTable = gpage.getByRole('table', { name: new RegExp(`Grants for sample ${story.sample}`) });
@@ -291,6 +308,28 @@ async function main() {
     check(answer.allowed === 'false' && answer.text.includes('NoGrant') && answer.text.includes('no grant to this grantee exists'),
       `after the revocation the researcher is refused, with the reason in words: "${answer.text}"`);
     await shot(rpage, '07-researcher-refused');
+
+    // The mother withdraws the second alignment (and so the joint VCF below it), then all consent.
+    const withdraw = gpage.locator('section.withdraw');
+    await withdraw.getByLabel('Record to withdraw (with everything derived from it, joint records included)').selectOption({ value: String(story.bam2) });
+    await withdraw.getByLabel('I understand that a withdrawn record cannot be used again').check();
+    await withdraw.getByRole('button', { name: 'Withdraw record' }).click();
+    await until('the withdrawal', async () => /are withdrawn/.test(await status.textContent()), 60_000);
+    for (const record of [story.bam2, story.vcf]) {
+      const node = gpage.getByRole('list', { name: new RegExp(`Lineage of sample ${story.sample}`) }).locator(`[data-record="${record}"]`);
+      check((await node.getAttribute('class')).includes('status-withdrawn'), `the lineage picture shows record ${record} withdrawn`);
+    }
+    check((await gpage.getByRole('list', { name: new RegExp(`Lineage of sample ${story.sample}`) }).locator(`[data-record="${story.bam}"]`).getAttribute('class')).includes('status-active'),
+      `the first alignment ${story.bam} stays active`);
+    answer = await checkAccess(rpage, story.vcf, 'HMB – health, medical or biomedical research');
+    check(answer.allowed === 'false' && answer.text.includes('RecordWithdrawn'), `the withdrawn VCF is refused by name: "${answer.text}"`);
+    await withdraw.getByLabel(`I understand that every grant given so far for sample ${story.sample} stops counting`).check();
+    await withdraw.getByRole('button', { name: 'Withdraw all consent' }).click();
+    await until('the consent withdrawal', async () => /consent given so far/.test(await status.textContent()), 60_000);
+    const storyGrant = grantsTable.locator('tr', { has: gpage.locator('td', { hasText: /^1$/ }) });
+    check((await storyGrant.textContent()).includes('void: consent withdrawn'), "the story's grant 1 shows as void: consent withdrawn");
+    await shot(gpage, '08-guardian-withdrawn');
+    await axe(gpage, 'guardian (after withdrawals)');
   } finally {
     await browser.close();
   }
