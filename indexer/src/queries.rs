@@ -1398,21 +1398,23 @@ impl Store {
         let conn = &mut *self.reader()?;
         let now = resolve(conn, AsOf::Head)?;
         let mut out = Vec::new();
-        let guarded = ids(&conn.query(
-            "SELECT DISTINCT sample FROM guardian_changes WHERE guardian = $1 ORDER BY sample",
+        // The samples whose latest guardian change for this account added it.
+        let in_office = ids(&conn.query(
+            "SELECT g.sample FROM guardian_changes g WHERE g.guardian = $1 AND g.added = 1 \
+             AND g.pos = (SELECT MAX(h.pos) FROM guardian_changes h \
+                          WHERE h.sample = g.sample AND h.guardian = $1) \
+             ORDER BY g.sample",
             &[account.into()],
         )?)?;
-        for sample in guarded {
+        for sample in in_office {
             let Some(facts) = sample_facts(conn, sample, NOW)? else {
                 continue;
             };
-            if facts.guardians.contains(&account) {
-                out.push(ActingFor {
-                    sample,
-                    role: "guardian",
-                    authority: facts.view(now.time).authority == "guardians",
-                });
-            }
+            out.push(ActingFor {
+                sample,
+                role: "guardian",
+                authority: facts.view(now.time).authority == "guardians",
+            });
         }
         let subject_of = ids(&conn.query(
             "SELECT sample FROM subjects WHERE subject = $1 ORDER BY sample",
