@@ -17,7 +17,8 @@
 //  5. the researcher's check now fails, with the contract's reason shown;
 //  6. the mother withdraws a record (the VCF below it is withdrawn too) and
 //     then all consent (earlier grants show as void).
-// A grant of six years is refused by the dry run by name and never sent.
+// A grant of six years is refused by the dry run by name and never sent, and
+// a last grant is signed through a polkadot.js-style injected extension.
 // Every view is scanned with axe-core (no violations allowed) and saved as a
 // screenshot under target/web-test/.
 //
@@ -33,6 +34,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
@@ -196,8 +198,9 @@ async function main() {
       '--disable-component-update', '--disable-sync'],
   });
   try {
-    const open = async (hash) => {
+    const open = async (hash, setup = async () => {}) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/Paris', locale: 'en-GB' });
+      await setup(context);
       const page = await context.newPage();
       page.on('pageerror', (e) => log(`page error: ${e.message}`));
       const sizes = [];
@@ -330,6 +333,46 @@ async function main() {
     check((await storyGrant.textContent()).includes('void: consent withdrawn'), "the story's grant 1 shows as void: consent withdrawn");
     await shot(gpage, '08-guardian-withdrawn');
     await axe(gpage, 'guardian (after withdrawals)');
+
+    // The extension path: a polkadot.js-style injected extension (window.injectedWeb3) holding the
+    // mother's key; it signs each payload the app hands it (here in the test process, with the key),
+    // and the app never sees the key. She grants again after withdrawing consent: a new epoch.
+    const chainApi = await ApiPromise.create({ provider: new WsProvider(endpoint), noInitWarn: true });
+    let signed = 0;
+    const epage = await open('app/', async (context) => {
+      await context.exposeFunction('bionftTestExtensionSign', (payload) => {
+        signed += 1;
+        return chainApi.registry.createType('ExtrinsicPayload', payload, { version: payload.version }).sign(mother).signature;
+      });
+      await context.addInitScript(({ address }) => {
+        window.injectedWeb3 = {
+          'bionft-test-extension': {
+            version: '1.0.0',
+            enable: async () => ({
+              accounts: { get: async () => [{ address, name: 'Mother (extension)', type: 'sr25519' }] },
+              signer: { signPayload: async (payload) => ({ id: 1, signature: await window.bionftTestExtensionSign(payload) }) },
+            }),
+          },
+        };
+      }, { address: mother.address });
+    });
+    const fromExtension = epage.getByLabel('Account from your browser extension');
+    check((await fromExtension.textContent()).includes(mother.address), 'the app offers the extension\'s account');
+    await epage.getByRole('button', { name: 'Use this account' }).click();
+    check((await epage.getByTestId('signed-in').textContent()).includes('signing in your browser extension'), 'the mother signs in with the extension');
+    await epage.getByLabel('Researcher account (SS58 address or 0x hex)').fill(researcher.address);
+    await epage.getByLabel('Record the grant covers (with everything derived from it)').selectOption({ value: String(story.aliquot) });
+    await epage.getByRole('button', { name: 'Grant access' }).click();
+    const estatus = epage.locator('#status');
+    await until('the grant signed by the extension', async () => /is in force|efused/.test(await estatus.textContent()), 60_000);
+    const extGrant = (await estatus.textContent()).match(/Grant (\d+) is in force/)?.[1];
+    check(extGrant && signed === 1, `the extension signed the grant (${await estatus.textContent()})`);
+    const extRow = epage.getByRole('table', { name: new RegExp(`Grants for sample ${story.sample}`) })
+      .locator('tr', { has: epage.locator('td', { hasText: new RegExp(`^${extGrant}$`) }) });
+    await extRow.waitFor();
+    check((await extRow.textContent()).includes('active'), `grant ${extGrant}, signed by the extension, shows as active`);
+    await shot(epage, '09-guardian-extension');
+    await chainApi.disconnect();
   } finally {
     await browser.close();
   }
