@@ -143,22 +143,33 @@ export class Chain {
       { gasLimit: dry.gasRequired, storageDepositLimit: deposit.isCharge ? deposit.asCharge : null },
       ...(args as any[]),
     );
-    await new Promise<void>((resolve, reject) => {
-      const onStatus = (r: any) => {
-        if (r.dispatchError) {
-          reject(new Error(`${contract}::${message} failed in its block: ${this.dispatchError(r.dispatchError)}`));
-        } else if (r.status.isInBlock || r.status.isFinalized) {
-          resolve();
-        } else if (r.status.isDropped || r.status.isInvalid || r.status.isUsurped) {
-          reject(new Error(`${contract}::${message}: the transaction was ${r.status.type.toLowerCase()}`));
-        }
-      };
-      const sent =
-        account.kind === 'keystore'
-          ? tx.signAndSend(account.pair, onStatus)
-          : tx.signAndSend(account.address, { signer: account.signer }, onStatus);
-      sent.catch(reject);
-    });
+    // Stop watching the transaction once it is in a block (or failed), even if that came first.
+    let unsubscribe: (() => void) | undefined;
+    let settled = false;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onStatus = (r: any) => {
+          if (r.dispatchError) {
+            reject(new Error(`${contract}::${message} failed in its block: ${this.dispatchError(r.dispatchError)}`));
+          } else if (r.status.isInBlock || r.status.isFinalized) {
+            resolve();
+          } else if (r.status.isDropped || r.status.isInvalid || r.status.isUsurped) {
+            reject(new Error(`${contract}::${message}: the transaction was ${r.status.type.toLowerCase()}`));
+          }
+        };
+        const sent =
+          account.kind === 'keystore'
+            ? tx.signAndSend(account.pair, onStatus)
+            : tx.signAndSend(account.address, { signer: account.signer }, onStatus);
+        sent.then((u) => {
+          unsubscribe = u;
+          if (settled) u();
+        }, reject);
+      });
+    } finally {
+      settled = true;
+      unsubscribe?.();
+    }
     return dry.value;
   }
 
