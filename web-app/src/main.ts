@@ -213,10 +213,14 @@ async function renderGuardian(state: AppState, into: HTMLElement) {
   }
 }
 
+/** The sample's own records and what derives from them that are still active, by id. */
+function activeRecords(lineage: Lineage): LineageNode[] {
+  return lineage.nodes.filter((n) => n.distance >= 0 && n.status === 'active').sort((a, b) => a.record - b.record);
+}
+
 function grantForm(state: AppState, sample: number, lineage: Lineage): HTMLElement {
   const grantee = h('input', { type: 'text', required: true, autocomplete: 'off', spellcheck: 'false' });
-  const scope = h('select', { required: true }, ...lineage.nodes.filter((n) => n.distance >= 0 && n.status === 'active')
-    .sort((a, b) => a.record - b.record)
+  const scope = h('select', { required: true }, ...activeRecords(lineage)
     .map((n) => h('option', { value: String(n.record) }, `record ${n.record}: ${kindLabel(n.kind)}, registered ${localTime(n.registered.time)}`)));
   const picker = purposePicker('Purpose (GA4GH DUO)');
   const end = h('input', { type: 'date', required: true });
@@ -268,8 +272,7 @@ async function act(state: AppState, doing: string, done: string, contract: 'bios
 
 /** Withdraw a record (and what derives from it), or all consent given so far; each needs a confirming tick. */
 function withdrawForms(state: AppState, sample: number, lineage: Lineage): HTMLElement {
-  const record = h('select', { required: true }, ...lineage.nodes.filter((n) => n.distance >= 0 && n.status === 'active')
-    .sort((a, b) => a.record - b.record)
+  const record = h('select', { required: true }, ...activeRecords(lineage)
     .map((n) => h('option', { value: String(n.record) }, `record ${n.record}: ${kindLabel(n.kind)}`)));
   const sureRecord = h('input', { type: 'checkbox', required: true });
   const sureAll = h('input', { type: 'checkbox', required: true });
