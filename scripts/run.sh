@@ -17,7 +17,7 @@
 #     newborn's guardian and both parents grant a researcher access; the data
 #     host checks it (one grant per sample) and logs it;
 #  4. the indexer (bionft-indexer) follows the chain's finalized blocks into
-#     SQLite and serves its HTTP API, started as soon as the contracts are
+#     SQLite and serves its HTTP API and the web app (/app/), started as soon as the contracts are
 #     deployed so it follows the rest of the story live; the lineage and the
 #     audit trail it answers are printed.
 #
@@ -51,6 +51,7 @@ scripts/setup.sh
 cargo xtask contracts
 # Debug builds: they share target/ with scripts/test.sh, and the demo's files are small.
 cargo build --quiet -p e2e-tests -p indexer -p bionft-client
+scripts/build-web.sh
 $network && cargo build --quiet --locked --manifest-path chain-spec/node/Cargo.toml
 BIN=target/debug
 mkdir -p "$OUT"
@@ -86,7 +87,7 @@ until [ -f "$OUT/deployment.json" ]; do
   sleep 0.2
 done
 "$BIN/bionft-indexer" run --quiet --poll-ms 200 --deployment "$OUT/deployment.json" \
-  --db "$OUT/index.sqlite" --listen "$API" &
+  --db "$OUT/index.sqlite" --listen "$API" --web web-app/dist &
 indexer_pid=$!
 wait "$story_pid"
 story_pid=""
@@ -115,6 +116,7 @@ print("receipt %s: under grant(s) %s; covered when it happened: %s"
 
 if $keep; then
   echo >&2
+  echo "web app: http://$API/app/ (guardians and researchers; import a polkadot.js keystore or use an extension)" >&2
   echo "chain: $endpoint ($stop_hint); indexer API: http://$API/openapi.json (kill $indexer_pid)" >&2
   echo "try: target/debug/bionft --deployment $OUT/deployment.json --endpoint $endpoint host check --grantee //Ferdie --record $vcf --purpose HMB" >&2
   echo "     (one grant per sample of the trio; see target/debug/bionft --help for per-sample guardian keys)" >&2

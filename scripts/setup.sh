@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 
 # postgresql: a real server for the indexer's PostgreSQL tests (started per test run);
 # curl: devnet readiness checks; zstd: compressing the runtime into chain specs;
-# protobuf-compiler: protoc, which sc-network's build needs (bionft-node).
-APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 postgresql curl zstd protobuf-compiler)
+# protobuf-compiler: protoc, which sc-network's build needs (bionft-node);
+# chromium: the web app's browser test (web-app/tests/browser.mjs; playwright-core drives it, no browser download).
+APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 postgresql curl zstd protobuf-compiler chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,5 +31,11 @@ fi
 if [ ! -d chain-spec/devnet/node_modules/@acala-network/chopsticks ]; then
   echo "setup: installing chain-spec/devnet (chopsticks)" >&2
   (cd chain-spec/devnet && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
+fi
+# The web app's toolchain (TypeScript, Vite, @polkadot/api-contract, playwright-core, axe-core),
+# pinned by web-app/package-lock.json; scripts/build-web.sh builds it.
+if [ ! -d web-app/node_modules/@polkadot/api-contract ]; then
+  echo "setup: installing web-app (TypeScript, Vite, polkadot.js, playwright-core)" >&2
+  (cd web-app && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
 echo "setup: ok" >&2

@@ -6,6 +6,8 @@
 # chains on free loopback ports and stop them). bionft-node, in its own
 # workspace, is checked and built before the tests, which run the story and
 # the fault cases on a network of it (scripts/test-network.sh runs only those).
+# Last, the web app is built and tested in headless Chromium against a fresh
+# devnet and the indexer (web-app/tests/browser.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,3 +32,7 @@ cargo test --manifest-path "$NODE_MANIFEST" --locked
 cargo build --manifest-path "$NODE_MANIFEST" --locked
 step "tests (tests/network: the story, faults and governance on four biobanks of bionft-node, ~15 min)"
 cargo test --workspace --locked
+step "web app: type-check and build (web-app/dist), then its browser test (headless Chromium, devnet, indexer; screenshots in target/web-test/)"
+cargo build --locked -p e2e-tests -p indexer -p bionft-client
+scripts/build-web.sh
+node web-app/tests/browser.mjs

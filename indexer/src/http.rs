@@ -144,6 +144,7 @@ pub fn router(app: App) -> Router {
         .route("/grants/{id}/receipts", get(grant_receipts))
         .route("/receipts/{id}", get(receipt))
         .route("/access", get(access))
+        .route("/accounts/{account}/samples", get(acting_for))
         .fallback(|| async {
             ApiError {
                 status: StatusCode::NOT_FOUND,
@@ -372,4 +373,11 @@ async fn access(
     Ok(Json(
         ask(app, move |s| s.access(record, grantee, &purpose, at)).await?,
     ))
+}
+
+/// `/accounts/{account}/samples`: the samples an account is a guardian (in
+/// office) or the subject of; the web app's starting point.
+async fn acting_for(State(app): State<App>, Path(a): Path<String>) -> Answer<impl IntoResponse> {
+    let a = account(&a)?;
+    Ok(Json(ask(app, move |s| s.acting_for(a)).await?))
 }

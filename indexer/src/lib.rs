@@ -24,6 +24,7 @@
 //! - [`queries`], [`judge`], [`lineage`]: the answers; consent is judged by
 //!   the contract's own `Grant::covers` and `Purpose::permits`.
 //! - [`http`]: the JSON API (`/openapi.json` documents it).
+//! - [`web`]: the web app's static files and configuration (`run --web DIR`).
 //! - [`synth`]: synthetic streams for benchmarks and crash tests.
 
 pub mod account;
@@ -40,5 +41,6 @@ pub mod rpc;
 pub mod source;
 pub mod store;
 pub mod synth;
+pub mod web;
 
 pub use account::Account;

@@ -65,6 +65,10 @@ enum Command {
         /// Address to serve the API on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Also serve the built web app from this directory at /app/ (`/` redirects
+        /// there), with the deployment file at /app/deployment.json.
+        #[arg(long)]
+        web: Option<PathBuf>,
     },
     /// Ingest up to the finalized head, then exit (or keep going with --follow).
     Ingest {
@@ -296,17 +300,50 @@ fn ingest(
     }))
 }
 
-async fn serve(app: http::App, listen: SocketAddr) -> Result<(), Error> {
+async fn serve(
+    app: http::App,
+    listen: SocketAddr,
+    web: Option<indexer::web::WebApp>,
+) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("listening on {listen}: {e}"))?;
     eprintln!("bionft-indexer: serving on http://{listen} (API: /openapi.json)");
-    axum::serve(listener, http::router(app))
+    let router = match web {
+        Some(web) => {
+            eprintln!("bionft-indexer: the web app is at http://{listen}/app/");
+            indexer::web::router(web).merge(http::router(app))
+        }
+        None => http::router(app),
+    };
+    axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
     Ok(())
+}
+
+/// The web app to serve from `dir`, with the deployment file `run` follows.
+fn web_app(dir: PathBuf, args: &IngestArgs) -> Result<indexer::web::WebApp, Error> {
+    if !dir.join("index.html").is_file() {
+        return Err(format!(
+            "--web {}: no index.html there (build the app with scripts/build-web.sh)",
+            dir.display()
+        )
+        .into());
+    }
+    let deployment = match &args.deployment {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(Arc::new(value))
+        }
+        None => None,
+    };
+    Ok(indexer::web::WebApp { dir, deployment })
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -322,7 +359,9 @@ fn main_inner(cli: Cli) -> Result<(), Error> {
         Command::Run {
             ingest: args,
             listen,
+            web,
         } => {
+            let web = web.map(|dir| web_app(dir, &args)).transpose()?;
             let store = open(&args.db)?;
             let (health, following) = ingest(&store, &args, false)?;
             // A follower that stops for good leaves the API serving what is
@@ -340,7 +379,7 @@ fn main_inner(cli: Cli) -> Result<(), Error> {
             runtime().block_on(async {
                 tokio::select! {
                     r = following => r,
-                    r = serve(app, listen) => r,
+                    r = serve(app, listen, web) => r,
                 }
             })
         }
@@ -360,6 +399,7 @@ fn main_inner(cli: Cli) -> Result<(), Error> {
                     source: None,
                 },
                 listen,
+                None,
             ))
         }
         Command::Synth {

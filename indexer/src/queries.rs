@@ -1406,3 +1406,57 @@ impl Store {
         resolve(&mut *self.reader()?, AsOf::Head)
     }
 }
+
+// ------------------------------------------------------------ accounts
+
+/// A sample an account speaks for, as the chain says now: the web app's
+/// "samples you act for". Only what the account already implies: a
+/// per-sample guardian key or a subject account belongs to its sample on
+/// chain for anyone to read; the lookup needs the account.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct ActingFor {
+    pub sample: i64,
+    /// `guardian` (in office) or `subject`.
+    pub role: &'static str,
+    /// Whether that role carries authority now: a guardian's ends at the
+    /// sample's majority month or when a subject takes over.
+    pub authority: bool,
+}
+
+impl Store {
+    /// The samples `account` is a guardian (in office) or the subject of, ascending.
+    pub fn acting_for(&self, account: Account) -> Result<Vec<ActingFor>> {
+        let conn = &mut *self.reader()?;
+        let now = resolve(conn, AsOf::Head)?;
+        let mut out = Vec::new();
+        // The samples whose latest guardian change for this account added it.
+        let in_office = ids(&conn.query(
+            "SELECT g.sample FROM guardian_changes g WHERE g.guardian = $1 AND g.added = 1 \
+             AND g.pos = (SELECT MAX(h.pos) FROM guardian_changes h \
+                          WHERE h.sample = g.sample AND h.guardian = $1) \
+             ORDER BY g.sample",
+            &[account.into()],
+        )?)?;
+        for sample in in_office {
+            let Some(facts) = sample_facts(conn, sample, NOW)? else {
+                continue;
+            };
+            out.push(ActingFor {
+                sample,
+                role: "guardian",
+                authority: facts.view(now.time).authority == "guardians",
+            });
+        }
+        let subject_of = ids(&conn.query(
+            "SELECT sample FROM subjects WHERE subject = $1 ORDER BY sample",
+            &[account.into()],
+        )?)?;
+        out.extend(subject_of.into_iter().map(|sample| ActingFor {
+            sample,
+            role: "subject",
+            authority: true,
+        }));
+        out.sort_by_key(|a| a.sample);
+        Ok(out)
+    }
+}

@@ -332,3 +332,38 @@ fn status_reports_the_source_with_exactly_the_documented_fields() {
     assert_eq!(status["source"]["lag"], 3);
     assert_eq!(status["source"]["last_error"], "connection refused");
 }
+
+/// The synthetic stream's guardians of sample `s` (its `s`-th sample) are parties 5 and 6.
+fn guardian(role: u8, s: u64) -> String {
+    let mut a = [role; 32];
+    a[..8].copy_from_slice(&s.to_le_bytes());
+    format!("0x{}", hex::encode(a))
+}
+
+#[test]
+fn an_account_acts_for_the_samples_it_guards_and_for_no_others() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for db in common::databases() {
+        let store = indexed(&db.url, &rt);
+        let acting = |account: String| {
+            let (status, _, body) =
+                rt.block_on(get(&store, &format!("/accounts/{account}/samples")));
+            assert_eq!(status, StatusCode::OK, "{}", db.url);
+            serde_json::from_slice::<serde_json::Value>(&body).unwrap()
+        };
+        let first = acting(guardian(5, 0));
+        assert_eq!(first[0]["sample"], 1, "{first}");
+        assert_eq!(first[0]["role"], "guardian");
+        assert!(first[0]["authority"].is_boolean());
+        assert_eq!(first.as_array().unwrap().len(), 1, "{first}");
+        // Both guardians of a sample act for it, and only for it.
+        let second = acting(guardian(5, 1));
+        assert_eq!(acting(guardian(6, 1)), second);
+        let sample = second[0]["sample"].as_i64().unwrap();
+        assert!(sample > 1, "{second}");
+        let (_, _, record) = rt.block_on(get(&store, &format!("/records/{sample}")));
+        let record: serde_json::Value = serde_json::from_slice(&record).unwrap();
+        assert_eq!(record["kind"], "sample", "{record}");
+        assert_eq!(acting(researcher()), serde_json::json!([]));
+    }
+}
