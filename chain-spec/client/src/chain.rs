@@ -468,9 +468,20 @@ impl Chain {
         what: &str,
     ) -> Result<subxt::transactions::TransactionProgress<Config, OnlineClientAtBlockImpl<Config>>>
     {
+        // The node's next nonce for the signer counts its transactions still
+        // in the pool (subxt's default reads only the best block's state), so
+        // a signer may send again before its last transaction is in a block.
+        let nonce = self
+            .rpc
+            .system_account_next_index(&account_of(signer))
+            .await
+            .with_context(|| format!("{what}: reading the signer's next nonce"))?;
+        let params = subxt::config::PolkadotExtrinsicParamsBuilder::<Config>::new()
+            .nonce(nonce)
+            .build();
         let at = self.api.at_current_block().await?;
         at.transactions()
-            .sign_and_submit_then_watch_default(tx, signer)
+            .sign_and_submit_then_watch(tx, signer, params)
             .await
             .map_err(|e| anyhow!("{what}: the chain refused the transaction: {e}"))
     }
