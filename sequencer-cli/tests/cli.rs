@@ -1173,3 +1173,40 @@ fn c2_reports_the_ga4gh_seqcol_digests_of_the_spec_test_collection() {
     let mismatched = &hash_json(&[&sam], &["--reference", arg(&other)])[0];
     assert!(mismatched["reference_seqcol"].get("collection").is_none());
 }
+
+#[test]
+fn c1_is_frozen_its_digests_are_those_published_before_c2() {
+    // The digests of bam_level-1.bam that `bionft-seq` printed before c2 existed (this crate's
+    // README at the commit before it), i.e. what c1 manifests already on chain hold. A change
+    // here means c1 manifests would no longer verify.
+    let bam = data("hts-specs/bam_level-1.bam");
+    let report = &hash_json(&[&bam], &["--scheme", "c1"])[0];
+    assert_eq!(
+        report["content_digest"],
+        "bionft-c1:3e4906bddf9d9e6625544125aca7fe3a449c366ce6e1aa7730a4f26b6e6fbda6"
+    );
+    assert_eq!(
+        report["header_digest"],
+        "c2cec0c78e1050594ed508abec81efd27f13b52ff01a548e0aecf4236f79e4dc"
+    );
+    assert_eq!(
+        report["merkle"]["root"],
+        "22946d29469cbb24557f1a5d908cb8b6459776ba09a0ecedb5422a04e6ae7013"
+    );
+    assert_eq!(
+        report["order_independent"],
+        "436e61ed59a418fbaaf3ec6be35f103cd883c9e4614b9b7656a4ebf6f35f98d7"
+    );
+    assert_eq!(
+        report["read_groups"][0]["digest"],
+        "de9e835e7b6f2a261e7fb3e876b6691303aa37742ddf7dc1ed00121d3419e8df"
+    );
+    assert_eq!(
+        report["reference_seqcol"]["coordinate_system"],
+        "ezQgOdUktjiyNbc-3jMKpgTIgvW_3wsY"
+    );
+    assert_eq!(
+        report["reference_seqcol"]["collection"],
+        "lFOwpOeFsh1ugou-diOmHQpap8uVPhE6"
+    );
+}
