@@ -271,6 +271,16 @@ fn record_error(e: io::Error, number: u64) -> io::Error {
 }
 
 impl Worker {
+    /// The SHA-256 of the first `n` (1 or 2) `messages`, two interleaved when `n` is 2.
+    fn hash_messages(&self, n: usize) -> [Hash; 2] {
+        let [first, second] = &self.messages;
+        if n == 2 {
+            sha256x2::digest_pair(first, second)
+        } else {
+            [Sha256::digest(first).into(), [0; 32]]
+        }
+    }
+
     fn digest_chunk<E: RecordEncoder>(
         &mut self,
         encoder: &E,
@@ -344,12 +354,7 @@ impl Worker {
                     message.extend_from_slice(&record_prefix(kind));
                     message.extend_from_slice(&self.stream[start + 4..end]);
                 }
-                let [first, second] = &self.messages;
-                let pair_digests = if pair.len() == 2 {
-                    sha256x2::digest_pair(first, second)
-                } else {
-                    [Sha256::digest(first).into(), [0; 32]]
-                };
+                let pair_digests = self.hash_messages(pair.len());
                 digests
                     .record_digests
                     .extend_from_slice(&pair_digests[..pair.len()]);
@@ -410,12 +415,7 @@ impl Worker {
                     }
                 }
             }
-            let [first, second] = &self.messages;
-            let pair_digests = if pair.len() == 2 {
-                sha256x2::digest_pair(first, second)
-            } else {
-                [Sha256::digest(first).into(), [0; 32]]
-            };
+            let pair_digests = self.hash_messages(pair.len());
             for (lane, digest) in pair_digests.into_iter().take(pair.len()).enumerate() {
                 digests.push(digest, self.scratch[lane].read_group());
             }

@@ -25,6 +25,13 @@ fn bionft_seq(args: &[&str]) -> Output {
 /// Both digest schemes: everything c1 accepts, refuses or tells apart, c2 does the same way.
 const SCHEMES: [&str; 2] = ["c1", "c2"];
 
+/// `bionft_seq` with `--scheme SCHEME` added.
+fn bionft_seq_with(scheme: &str, args: &[&str]) -> Output {
+    let mut args = args.to_vec();
+    args.extend(["--scheme", scheme]);
+    bionft_seq(&args)
+}
+
 fn arg(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
@@ -762,11 +769,7 @@ fn empty_wrong_format_unequal_fastq_and_missing_files_are_refused() {
 }
 
 fn refuses_bad_input(scheme: &str) {
-    let bionft_seq = |args: &[&str]| {
-        let mut args = args.to_vec();
-        args.extend(["--scheme", scheme]);
-        bionft_seq(&args)
-    };
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
     let scratch = Scratch::new(&format!("bad-input-{scheme}"));
     let empty = scratch.write("empty.bam", b"");
     assert_refused(&bionft_seq(&["hash", arg(&empty)]), &empty, "empty file");
@@ -802,11 +805,7 @@ fn truncated_block_compressed_and_cram_files_are_always_refused() {
 }
 
 fn refuses_truncated_block_compressed(scheme: &str) {
-    let bionft_seq = |args: &[&str]| {
-        let mut args = args.to_vec();
-        args.extend(["--scheme", scheme]);
-        bionft_seq(&args)
-    };
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
     let scratch = Scratch::new(&format!("truncate-{scheme}"));
     let manifest = scratch.path("never.json");
     let salt = scratch.write("s.salt", b"0123456789abcdef");
@@ -848,11 +847,7 @@ fn truncated_text_files_ending_mid_line_are_refused() {
 }
 
 fn refuses_truncated_text(scheme: &str) {
-    let bionft_seq = |args: &[&str]| {
-        let mut args = args.to_vec();
-        args.extend(["--scheme", scheme]);
-        bionft_seq(&args)
-    };
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
     let scratch = Scratch::new(&format!("truncate-text-{scheme}"));
     for source in [
         "htslib/tabix_vcf_file.vcf",
@@ -888,11 +883,7 @@ fn corrupt_bytes_are_refused_or_yield_a_digest_but_never_crash() {
 }
 
 fn refuses_corrupt_bytes_or_digests(scheme: &str) {
-    let bionft_seq = |args: &[&str]| {
-        let mut args = args.to_vec();
-        args.extend(["--scheme", scheme]);
-        bionft_seq(&args)
-    };
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
     let scratch = Scratch::new(&format!("flip-{scheme}"));
     for source in ["htslib/range.bam", "htslib/tabix_vcf_file.bcf"] {
         let bytes = fs::read(data(source)).unwrap();
