@@ -171,6 +171,9 @@ pub struct RecordView {
     pub children: Vec<i64>,
     pub commitment: String,
     pub digest_alg: i64,
+    /// `digest_alg` by name (`bionft-c1`, `bionft-c2`, `sample-identifier`); absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_scheme: Option<&'static str>,
     pub registered_by: Account,
     pub registered: Stamp,
     /// `active`, `superseded` or `withdrawn` (itself or through an ancestor
@@ -472,6 +475,9 @@ impl Store {
             children,
             commitment: hex32(r.bytes(2)?),
             digest_alg: r.int(3)?,
+            digest_scheme: u16::try_from(r.int(3)?)
+                .ok()
+                .and_then(bionft_primitives::digest_alg::name),
             registered_by: r.account(4)?,
             registered: stamp(r.int(5)?, r.int(6)?),
             status,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark of `bionft-seq hash` against `samtools checksum` (default fields, and `-a` for every
+# Benchmark of `bionft-seq hash` (bionft-c2 by default, with `--unordered`, and bionft-c1) against `samtools checksum` (default fields, and `-a` for every
 # field, which is closer to what the content digest covers), `samtools view -c` (samtools' decode
 # floor), `sha256sum`, and this crate's `decode-floor` example (BGZF inflate alone, and the least
-# work any `bionft-c1` implementation must do, on one thread) on a ~1 GB BAM of real reads, all measured in the same run. Not run in CI.
+# work any `bionft-c1` / `bionft-c2` implementation must do, on one thread) on a ~1 GB BAM of real reads, all measured in the same run. Not run in CI.
 #
 # The peer is samtools 1.24 built by `build-samtools.sh` from the sources in the pysam sdist on
 # PyPI, with libdeflate, as samtools' own build makes it (`samtools checksum` appeared in 1.22;
@@ -67,8 +67,11 @@ for _ in $(seq "$rounds"); do
     measure "samtools view -c" "$samtools" view -c -@ "$((threads - 1))" "$bam"
     measure "BGZF inflate alone, 1 thread" "$floor" inflate "$bam"
     measure "bionft-c1 floor, 1 thread" "$floor" c1-floor "$bam"
+    measure "bionft-c2 floor, 1 thread" "$floor" c2-floor "$bam"
     measure "samtools checksum" "$samtools" checksum -@ "$((threads - 1))" "$bam"
+    measure "bionft-seq hash (c2)" "$bin" hash --threads "$threads" "$bam"
+    grep 'content digest' "$work/out" >&2
     measure "samtools checksum -a" "$samtools" checksum -a -@ "$((threads - 1))" "$bam"
-    measure "bionft-seq hash" "$bin" hash --threads "$threads" "$bam"
+    measure "bionft-seq hash --unordered (c2)" "$bin" hash --unordered --threads "$threads" "$bam"
+    measure "bionft-seq hash --scheme c1" "$bin" hash --scheme c1 --threads "$threads" "$bam"
 done
-grep 'content digest' "$work/out" >&2

@@ -1,8 +1,12 @@
-//! The canonical content encoding, scheme **`bionft-c1`** (digest algorithm id 1).
+//! The canonical content encoding and the digests over it: scheme **`bionft-c1`** (digest
+//! algorithm id 1) and scheme **`bionft-c2`** (digest algorithm id 2, the default for new
+//! manifests).
 //!
 //! This is the one place where the encoding is written down. Anything that changes the bytes
-//! produced here is a new scheme version (`bionft-c2`, digest algorithm id 2), never an edit of
-//! `c1`: digests already committed on chain must stay reproducible.
+//! produced here, or how they are hashed, is a new scheme version (`bionft-c3`, id 3), never an
+//! edit of a released one: digests already committed on chain must stay reproducible. Both
+//! schemes share the record encodings below; c2 differs in the coordinate-system digest inside
+//! the header encoding and in how the records' bytes are hashed (section "bionft-c2").
 //!
 //! # Primitives
 //!
@@ -99,12 +103,51 @@
 //!
 //! SHA-256 is used below the top because per-record hashing dominates the cost and SHA-256 runs
 //! on the CPU's SHA extensions; SHA3-256 binds the result and the commitment, as the chain does.
+//!
+//! # bionft-c2
+//!
+//! c1 hashes every record on its own: 22 M SHA-256 computations over ~300-byte inputs for a
+//! 1 GB BAM, which is most of its cost. c2 hashes the same canonical bytes in long runs, one run
+//! per read group per chunk, with BLAKE3 (about 10 GB/s on long inputs with AVX-512 on this
+//! machine kind, against 2 GB/s for SHA-NI SHA-256; on 300-byte records BLAKE3 is the slower,
+//! see `examples/hash-speed.rs`). Everything not listed here is as in c1.
+//!
+//! * **Records**: the `A`, `V` and `R` encodings above, unchanged.
+//! * **Header**: the encoding above with the coordinate-system digest replaced by the GA4GH
+//!   seqcol `sorted_name_length_pairs` digest (see [`crate::seqcol`]; order of `@SQ` lines and
+//!   their other fields do not count, the records name their references); `h2 = SHA-256(0x16 ‖
+//!   kind ‖ header encoding)`.
+//! * **Chunks**: [`CHUNK_RECORDS`] records in file order, as in c1. Within a chunk each record
+//!   belongs to a group: alignments to their `RG` (records without `RG` to the group with the
+//!   empty name), reads and variants all to the empty-named group. Groups are numbered in the
+//!   order they first appear in the chunk.
+//! * **Run** of a group in a chunk: `0x12 ‖ kind ‖ (u32(len) ‖ encoding)` for each of its records
+//!   in file order; `s = BLAKE3(run)` (32 bytes, unkeyed).
+//! * **Chunk leaf** `L = SHA-256(0x11 ‖ kind ‖ u32(n records) ‖ u32(m groups) ‖ for each group
+//!   in number order: bytes(name) ‖ u32(its records) ‖ s ‖ then, only when m > 1, u32(group
+//!   number) of every record in file order)`. The leaf binds every record's bytes and the file
+//!   order (the runs keep each group's order, the numbers interleave them).
+//! * **Merkle tree** over the leaves exactly as c1 ([`crate::merkle`]).
+//! * **Content digest** `D = SHA3-256("bionft-c2" ‖ 0x00 ‖ kind ‖ h2 ‖ u64(record count) ‖
+//!   u64(CHUNK_RECORDS) ‖ merkle root)`, printed `bionft-c2:<64 hex>`; **commitment**
+//!   `SHA3-256(salt ‖ D string)` as c1.
+//! * **Per-read-group digest** `G = SHA-256(0x14 ‖ bytes(RG) ‖ for each chunk holding records of
+//!   the group, in order: u32(its records there) ‖ s)`. Unlike c1's, it depends on where chunk
+//!   boundaries fall among the group's records: equal for files with the same records in the
+//!   same order (SAM, BAM, CRAM of one file), but records added or removed in another group
+//!   before it change it. `compare` names differing groups record by record instead.
+//! * **Order-independent digest**, only with `--unordered`: c1's definition (SHA-256 over the
+//!   sorted record digests `SHA-256(0x00 ‖ kind ‖ encoding)`) with `h2` in place of `h`. It
+//!   needs one SHA-256 per record again, which is why it is opt-in.
+//! * **Proofs** carry a chunk's every record (the leaf hashes bytes, not record digests); see
+//!   [`crate::proof`].
 
 use std::io;
 
 use sha2::{Digest, Sha256};
 
 use crate::merkle::Hash;
+use crate::scheme::Scheme;
 use crate::seqcol::{self, Seqcol};
 use noodles::sam::alignment::record::{
     cigar::{op::Kind as OpKind, Op},
@@ -113,13 +156,8 @@ use noodles::sam::alignment::record::{
 use noodles::vcf::variant::record::samples::series::value::genotype::Phasing;
 use noodles::vcf::variant::record_buf::{info::field::Value as InfoValue, samples::sample::Value};
 
-/// The scheme name, printed before the content digest and hashed into it.
-pub const SCHEME: &str = "bionft-c1";
-
-/// The on-chain `digest_alg` id of [`SCHEME`].
-pub const DIGEST_ALG: u8 = 1;
-
 const HEADER_DOMAIN: u8 = 0x06;
+const HEADER_DOMAIN_C2: u8 = 0x16;
 
 /// Records per Merkle chunk.
 pub const CHUNK_RECORDS: usize = 4096;
@@ -864,31 +902,72 @@ fn encode_sample_value(value: Option<&Value>, e: &mut Encoder<'_>) {
     }
 }
 
-/// A file's canonical header: its encoding's digest and what reports show about it.
+/// A file's canonical header: its encoding's digest under each scheme, and what reports show
+/// about it.
 #[derive(Clone, Debug)]
 pub struct CanonicalHeader {
     pub kind: Kind,
-    /// `h`, the header digest.
+    /// `h` of `bionft-c1`.
     pub digest: Hash,
-    /// Seqcol digests of the reference sequences; `None` for reads.
+    /// `h` of `bionft-c2`.
+    pub digest_c2: Hash,
+    /// `bionft-c1`'s seqcol-style digests of the reference sequences; `None` for reads.
     pub seqcol: Option<Seqcol>,
+    /// The GA4GH seqcol digests (`bionft-c2`); `None` for reads.
+    pub ga4gh: Option<seqcol::Ga4gh>,
+    /// The header content in labelled parts (the coordinate system, each read group, the
+    /// sample names), each with the SHA-256 of its encoding: what `compare` names when headers
+    /// differ.
+    pub parts: Vec<(String, Hash)>,
 }
 
 impl CanonicalHeader {
-    fn new(kind: Kind, encoding: &[u8], seqcol: Option<Seqcol>) -> Self {
-        let mut hasher = Sha256::new();
-        hasher.update([HEADER_DOMAIN, kind.tag()]);
-        hasher.update(encoding);
+    /// `coordinate_systems` holds the c1 and c2 coordinate-system digests, written first in
+    /// the encoding; `rest` is the encoding that follows them.
+    fn new(
+        kind: Kind,
+        coordinate_systems: Option<(&Seqcol, &seqcol::Ga4gh)>,
+        rest: &[u8],
+        parts: Vec<(String, Hash)>,
+    ) -> Self {
+        let digest = |domain: u8, coordinate_system: Option<&str>| -> Hash {
+            let mut encoding = Vec::new();
+            if let Some(cs) = coordinate_system {
+                Encoder(&mut encoding).bytes(cs.as_bytes());
+            }
+            encoding.extend_from_slice(rest);
+            let mut hasher = Sha256::new();
+            hasher.update([domain, kind.tag()]);
+            hasher.update(&encoding);
+            hasher.finalize().into()
+        };
         Self {
             kind,
-            digest: hasher.finalize().into(),
-            seqcol,
+            digest: digest(
+                HEADER_DOMAIN,
+                coordinate_systems.map(|(c1, _)| c1.coordinate_system.as_str()),
+            ),
+            digest_c2: digest(
+                HEADER_DOMAIN_C2,
+                coordinate_systems.map(|(_, c2)| c2.sorted_name_length_pairs.as_str()),
+            ),
+            seqcol: coordinate_systems.map(|(c1, _)| c1.clone()),
+            ga4gh: coordinate_systems.map(|(_, c2)| c2.clone()),
+            parts,
+        }
+    }
+
+    /// The header digest `h` of `scheme`.
+    pub fn digest(&self, scheme: Scheme) -> Hash {
+        match scheme {
+            Scheme::C1 => self.digest,
+            Scheme::C2 => self.digest_c2,
         }
     }
 
     /// The header of a FASTQ file, which has none.
     pub fn reads() -> Self {
-        Self::new(Kind::Reads, &[], None)
+        Self::new(Kind::Reads, None, &[], Vec::new())
     }
 
     /// The content of a SAM/BAM/CRAM header: coordinate system and read groups.
@@ -915,14 +994,16 @@ impl CanonicalHeader {
             })
             .collect();
         let seqcol = Seqcol::new(&sequences);
+        let ga4gh = seqcol::Ga4gh::new(&sequences);
+        let mut parts = vec![coordinate_system_part(&ga4gh)];
 
         let mut out = Vec::new();
         let mut e = Encoder(&mut out);
-        e.bytes(seqcol.coordinate_system.as_bytes());
         let mut groups: Vec<_> = header.read_groups().iter().collect();
         groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
         e.len(groups.len());
         for (id, map) in groups {
+            let start = e.0.len();
             e.bytes(id);
             let mut fields: Vec<([u8; 2], &[u8])> = map
                 .other_fields()
@@ -936,8 +1017,12 @@ impl CanonicalHeader {
                 e.0.extend_from_slice(&tag);
                 e.bytes(value);
             }
+            parts.push((
+                format!("read group {}", String::from_utf8_lossy(id)),
+                Sha256::digest(&e.0[start..]).into(),
+            ));
         }
-        Self::new(Kind::Alignment, &out, Some(seqcol))
+        Self::new(Kind::Alignment, Some((&seqcol, &ga4gh)), &out, parts)
     }
 
     /// The content of a VCF/BCF header: contigs and sample names.
@@ -952,15 +1037,26 @@ impl CanonicalHeader {
             })
             .collect();
         let seqcol = Seqcol::new(&sequences);
+        let ga4gh = seqcol::Ga4gh::new(&sequences);
         let mut out = Vec::new();
         let mut e = Encoder(&mut out);
-        e.bytes(seqcol.coordinate_system.as_bytes());
         e.len(header.sample_names().len());
         for name in header.sample_names() {
             e.bytes(name.as_bytes());
         }
-        Self::new(Kind::Variants, &out, Some(seqcol))
+        let parts = vec![
+            coordinate_system_part(&ga4gh),
+            ("sample names".into(), Sha256::digest(&out).into()),
+        ];
+        Self::new(Kind::Variants, Some((&seqcol, &ga4gh)), &out, parts)
     }
+}
+
+fn coordinate_system_part(ga4gh: &seqcol::Ga4gh) -> (String, Hash) {
+    (
+        "reference sequences (names and lengths)".into(),
+        Sha256::digest(ga4gh.sorted_name_length_pairs.as_bytes()).into(),
+    )
 }
 
 /// Where a record lies on its reference: 1-based, inclusive.
@@ -1008,16 +1104,136 @@ pub fn locus(kind: Kind, encoding: &[u8]) -> io::Result<Option<Locus>> {
     }))
 }
 
+/// Splits a record encoding into its named fields, in encoding order, each with its bytes:
+/// what `compare` uses to name the first field in which two records differ. Auxiliary fields
+/// are named by tag (`aux XS`), INFO fields by key (`INFO/DP`), sample values by key and sample
+/// number (`FORMAT/GT of sample 2`).
+pub fn fields(kind: Kind, encoding: &[u8]) -> io::Result<Vec<(String, &[u8])>> {
+    let mut d = Decoder(encoding);
+    let mut out: Vec<(String, &[u8])> = Vec::new();
+    // Runs `read` and records the bytes it consumed under `name`.
+    fn field<'a>(
+        d: &mut Decoder<'a>,
+        out: &mut Vec<(String, &'a [u8])>,
+        name: impl Into<String>,
+        read: impl FnOnce(&mut Decoder<'a>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let before = d.0;
+        read(d)?;
+        out.push((name.into(), &before[..before.len() - d.0.len()]));
+        Ok(())
+    }
+    match kind {
+        Kind::Reads => {
+            for name in ["read name", "description", "sequence", "quality"] {
+                field(&mut d, &mut out, name, |d| d.bytes().map(drop))?;
+            }
+        }
+        Kind::Alignment => {
+            field(&mut d, &mut out, "reference name", |d| d.bytes().map(drop))?;
+            field(&mut d, &mut out, "position", |d| d.u64().map(drop))?;
+            field(&mut d, &mut out, "CIGAR", |d| {
+                let n = d.u32()? as usize;
+                d.take(n.saturating_mul(5)).map(drop)
+            })?;
+            field(&mut d, &mut out, "flags", |d| d.take(2).map(drop))?;
+            field(&mut d, &mut out, "mapping quality", |d| d.u8().map(drop))?;
+            field(&mut d, &mut out, "read name", |d| d.bytes().map(drop))?;
+            field(&mut d, &mut out, "mate reference name", |d| {
+                d.bytes().map(drop)
+            })?;
+            field(&mut d, &mut out, "mate position", |d| d.u64().map(drop))?;
+            field(&mut d, &mut out, "template length", |d| d.u64().map(drop))?;
+            let mut bases = 0;
+            field(&mut d, &mut out, "sequence", |d| {
+                bases = d.u32()? as usize;
+                d.take(bases.div_ceil(2)).map(drop)
+            })?;
+            field(&mut d, &mut out, "base qualities", |d| {
+                if d.u8()? == 1 {
+                    d.take(bases)?;
+                }
+                Ok(())
+            })?;
+            for _ in 0..d.u32()? {
+                let tag = d.take(2)?;
+                let name = format!("aux {}", String::from_utf8_lossy(tag));
+                field(&mut d, &mut out, name, |d| match d.u8()? {
+                    b'i' => d.take(8).map(drop),
+                    b'A' => d.take(1).map(drop),
+                    b'f' => d.take(4).map(drop),
+                    b'Z' | b'H' => d.bytes().map(drop),
+                    b'B' => {
+                        let width = if d.u8()? == b'f' { 4 } else { 8 };
+                        let n = d.u32()? as usize;
+                        d.take(n.saturating_mul(width)).map(drop)
+                    }
+                    _ => Err(truncated()),
+                })?;
+            }
+        }
+        Kind::Variants => {
+            field(&mut d, &mut out, "CHROM", |d| d.bytes().map(drop))?;
+            field(&mut d, &mut out, "POS", |d| d.u64().map(drop))?;
+            field(&mut d, &mut out, "ID", |d| d.list(|d| d.bytes().map(drop)))?;
+            field(&mut d, &mut out, "REF", |d| d.bytes().map(drop))?;
+            field(&mut d, &mut out, "ALT", |d| d.list(|d| d.bytes().map(drop)))?;
+            field(&mut d, &mut out, "QUAL", |d| {
+                if d.u8()? == 1 {
+                    d.take(4)?;
+                }
+                Ok(())
+            })?;
+            field(&mut d, &mut out, "FILTER", |d| {
+                if d.u8()? == 1 {
+                    d.list(|d| d.bytes().map(drop))?;
+                }
+                Ok(())
+            })?;
+            for _ in 0..d.u32()? {
+                let key = String::from_utf8_lossy(d.bytes()?).into_owned();
+                field(&mut d, &mut out, format!("INFO/{key}"), Decoder::value)?;
+            }
+            let samples = d.u32()?;
+            let mut keys = Vec::new();
+            for _ in 0..d.u32()? {
+                keys.push(String::from_utf8_lossy(d.bytes()?).into_owned());
+            }
+            for sample in 1..=samples {
+                for key in &keys {
+                    field(
+                        &mut d,
+                        &mut out,
+                        format!("FORMAT/{key} of sample {sample}"),
+                        Decoder::value,
+                    )?;
+                }
+            }
+        }
+    }
+    if !d.0.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "canonical encoding has trailing bytes",
+        ));
+    }
+    Ok(out)
+}
+
+fn truncated() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "canonical encoding is truncated",
+    )
+}
+
 /// Reads canonical primitives; the inverse of [`Encoder`] for the leading fields.
 struct Decoder<'a>(&'a [u8]);
 
 impl<'a> Decoder<'a> {
     fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
         if self.0.len() < n {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "canonical encoding is truncated",
-            ));
+            return Err(truncated());
         }
         let (head, rest) = self.0.split_at(n);
         self.0 = rest;
@@ -1043,6 +1259,26 @@ impl<'a> Decoder<'a> {
     fn bytes(&mut self) -> io::Result<&'a [u8]> {
         let n = self.u32()? as usize;
         self.take(n)
+    }
+
+    fn list(&mut self, mut item: impl FnMut(&mut Self) -> io::Result<()>) -> io::Result<()> {
+        for _ in 0..self.u32()? {
+            item(self)?;
+        }
+        Ok(())
+    }
+
+    /// Skips one variant value (see the `V` encoding).
+    fn value(&mut self) -> io::Result<()> {
+        match self.u8()? {
+            b'.' | b'F' => Ok(()),
+            b'i' => self.take(8).map(drop),
+            b'f' | b'c' => self.take(4).map(drop),
+            b'Z' => self.bytes().map(drop),
+            b'G' => self.list(|d| d.take(9).map(drop)),
+            b'a' => self.list(Self::value),
+            _ => Err(truncated()),
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! A lab binds the files it produces to a sample's token without putting data on chain: this
 //! crate decodes SAM/BAM/CRAM, VCF/BCF and FASTQ with `noodles`, re-encodes header content and
-//! records canonically ([`canonical`], scheme `bionft-c1`), and derives
+//! records canonically ([`canonical`], schemes `bionft-c1` and `bionft-c2`, see [`scheme`]),
+//! and derives
 //!
 //! * a content digest that is the same for the same alignments in SAM, BAM or CRAM, the same
 //!   variants in VCF, VCF.gz or BCF, and the same reads in plain, gzip or bgzip FASTQ;
@@ -16,6 +17,7 @@
 //! ([`formats`], [`pipeline`]) and from the command line (`src/main.rs`).
 
 pub mod canonical;
+pub mod compare;
 pub mod digest;
 pub mod formats;
 pub mod manifest;
@@ -24,6 +26,7 @@ pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod proof;
+pub mod scheme;
 pub mod seqcol;
 pub mod sha256x2;
 pub mod submit;

@@ -7,13 +7,14 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
-use sequencer_cli::canonical::{Kind, CHUNK_RECORDS, SCHEME};
+use sequencer_cli::canonical::{Kind, CHUNK_RECORDS};
 use sequencer_cli::digest::{hex, parse_hash};
 use sequencer_cli::formats::OpenOptions;
 use sequencer_cli::manifest::{FileEntry, Manifest, SCHEMA as MANIFEST_SCHEMA};
 use sequencer_cli::output::write_atomically;
 use sequencer_cli::pipeline::{digest_file, FileReport, Options};
 use sequencer_cli::proof::{Proof, Region};
+use sequencer_cli::scheme::Scheme;
 
 /// Minimum salt length: a salt guessable by brute force would let anyone test a digest against
 /// the chain.
@@ -29,8 +30,10 @@ The content digest identifies what a file holds, not its bytes: the same alignme
 (any compression level) or CRAM give the same digest, as do the same variants in VCF, VCF.gz or BCF \
 and the same reads in plain, gzip or bgzip FASTQ. Header noise (@PG, @CO, dates, @HD) is ignored. \
 The format is detected from the content, never the file name.\n\n\
-Digest scheme: bionft-c1 (on-chain digest_alg 1); the encoding is documented in the crate's \
-`canonical` module.",
+Digest schemes: bionft-c2 (on-chain digest_alg 2, the default for new digests and manifests) and \
+bionft-c1 (digest_alg 1, still verified: manifests and proofs are checked with the scheme they \
+name). Both are documented in the crate's `canonical` module. The order-independent digest is \
+computed with --unordered (c2), always with c1.",
     after_help = "Exit status: 0 ok, 1 content mismatch / invalid proof / nothing in region / submit refused, 2 error.\n\n\
 Examples:\n  bionft-seq hash sample.bam sample.cram --reference ref.fa\n  \
 head -c 32 /dev/urandom > sample.salt\n  \
@@ -39,6 +42,7 @@ bionft-seq verify sample.cram --manifest manifest.json --reference ref.fa\n  \
 bionft-seq verify -c manifest.json\n  \
 bionft-seq prove sample.bam --region chr1:100000-200000 -o proof.json\n  \
 bionft-seq verify-proof proof.json --root <merkle root from the manifest>\n  \
+bionft-seq compare sample.bam sample.cram --reference ref.fa\n  \
 bionft-seq submit manifest.json --parent 4 --key //Charlie --deployment deployment.json"
 )]
 struct Cli {
@@ -59,8 +63,17 @@ struct Global {
     #[arg(long, short = 't', global = true, value_name = "N")]
     threads: Option<usize>,
     /// FASTA reference to decode CRAM files that do not embed theirs (.fai is used if present).
+    /// With c2 it also gives the GA4GH seqcol level-0 digest of the header's sequences.
     #[arg(long, short = 'r', global = true, value_name = "FASTA")]
     reference: Option<PathBuf>,
+    /// Digest scheme for new digests, manifests and proofs: c2 (default) or c1. `verify` and
+    /// `verify-proof` use the scheme the manifest or proof names.
+    #[arg(long, global = true, value_name = "SCHEME", default_value = "c2")]
+    scheme: Scheme,
+    /// Also compute the order-independent digest (same records in any order give the same
+    /// one); c1 always computes it.
+    #[arg(long, global = true)]
+    unordered: bool,
 }
 
 #[derive(Subcommand)]
@@ -133,6 +146,17 @@ enum Command {
         #[arg(long, default_value = "deployment.json", env = "BIONFT_DEPLOYMENT")]
         deployment: PathBuf,
     },
+    /// Tell whether two files hold the same content (exit 0) or say what differs (exit 1).
+    ///
+    /// Compares the header content (reference sequences, read groups, sample names), the record
+    /// counts, each read group, and names the first differing record with its number, position
+    /// and field. Formats and compressions may differ: a BAM and its CRAM compare equal.
+    Compare {
+        #[arg(value_name = "A")]
+        a: PathBuf,
+        #[arg(value_name = "B")]
+        b: PathBuf,
+    },
     /// Check a proof against a trusted Merkle root (exit 1 when it does not hold).
     VerifyProof {
         #[arg(value_name = "PROOF")]
@@ -170,6 +194,15 @@ fn main() -> ExitCode {
 }
 
 fn options(global: &Global, region: Option<Region>) -> Options {
+    options_for(global, global.scheme, global.unordered, region)
+}
+
+fn options_for(
+    global: &Global,
+    scheme: Scheme,
+    unordered: bool,
+    region: Option<Region>,
+) -> Options {
     let threads = global
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
@@ -181,6 +214,8 @@ fn options(global: &Global, region: Option<Region>) -> Options {
         },
         progress: true,
         region,
+        scheme,
+        unordered,
         ..Options::default()
     }
 }
@@ -215,6 +250,7 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
             output,
         } => prove(global, file, region, output),
         Command::VerifyProof { proof, root } => verify_proof(global, proof, root),
+        Command::Compare { a, b } => compare(global, a, b),
         Command::Submit {
             manifest,
             parents,
@@ -304,15 +340,30 @@ fn hash_text(entry: &FileEntry, chunks: usize) -> String {
         entry.path, entry.format, entry.compression, entry.kind, entry.records, entry.file_sha256, entry.content_digest, entry.header_digest
     );
     if let Some(seqcol) = &entry.reference_seqcol {
-        out += &format!(
-            "  seqcol           {} (names+lengths), {} (collection)\n",
-            seqcol.coordinate_system, seqcol.collection
-        );
+        out += &if entry.digest_alg == Scheme::C1.digest_alg() {
+            format!(
+                "  seqcol           {} (names+lengths), {} (collection)\n",
+                seqcol.coordinate_system,
+                seqcol.collection.as_deref().unwrap_or_default()
+            )
+        } else {
+            format!(
+                "  seqcol           {} (sorted_name_length_pairs), {}\n",
+                seqcol.coordinate_system,
+                seqcol.collection.as_deref().map_or_else(
+                    || "level 0 unknown (give --reference FASTA)".to_owned(),
+                    |d| format!("{d} (level 0)")
+                )
+            )
+        };
     }
     out += &format!(
-        "  merkle root      {} ({chunks} chunks of {CHUNK_RECORDS} records)\n  order-independent {}\n",
-        entry.merkle.root, entry.order_independent
+        "  merkle root      {} ({chunks} chunks of {CHUNK_RECORDS} records)\n",
+        entry.merkle.root
     );
+    if let Some(unordered) = &entry.order_independent {
+        out += &format!("  order-independent {unordered}\n");
+    }
     for group in &entry.read_groups {
         let id = if group.id.is_empty() {
             "(no RG)"
@@ -396,16 +447,15 @@ fn read_manifest(path: &Path) -> Result<Manifest, Failure> {
             ),
         ));
     }
-    if let Some(entry) = manifest
-        .files
-        .iter()
-        .find(|f| !f.content_digest.starts_with(&format!("{SCHEME}:")))
-    {
+    if let Some(entry) = manifest.files.iter().find(|f| {
+        Scheme::of_content_digest(&f.content_digest)
+            .is_none_or(|scheme| scheme.digest_alg() != f.digest_alg)
+    }) {
         return Err(Failure::at(
             path,
             format!(
-                "{}: digest scheme of {:?} is not {SCHEME}",
-                entry.path, entry.content_digest
+                "{}: unsupported digest scheme {:?} (digest_alg {}); this tool reads bionft-c1 and bionft-c2",
+                entry.path, entry.content_digest, entry.digest_alg
             ),
         ));
     }
@@ -419,8 +469,13 @@ enum Outcome {
     Error(String),
 }
 
-fn check(expected: &FileEntry, path: &Path, options: &Options) -> Outcome {
-    match digest(path, options) {
+/// Digests `path` with the scheme of the `expected` entry (and its order-independent digest
+/// when the entry has one) and compares.
+fn check(expected: &FileEntry, path: &Path, global: &Global) -> Outcome {
+    let scheme =
+        Scheme::of_content_digest(&expected.content_digest).expect("read_manifest checked it");
+    let options = options_for(global, scheme, expected.order_independent.is_some(), None);
+    match digest(path, &options) {
         Err(Failure(message)) => Outcome::Error(message),
         Ok(report) => {
             let actual = FileEntry::new(&expected.path, &report, None, true);
@@ -479,20 +534,19 @@ fn verify_one(global: &Global, file: &Path, manifest_path: &Path) -> Result<u8, 
                 Failure::at(manifest_path, format!("no entry for {}", file.display()))
             })?,
     };
-    let outcome = check(expected, file, &options(global, None));
+    let outcome = check(expected, file, global);
     report_outcomes(global, &[(file.display().to_string(), outcome)])
 }
 
 fn verify_all(global: &Global, manifest_path: &Path) -> Result<u8, Failure> {
     let manifest = read_manifest(manifest_path)?;
-    let options = options(global, None);
     let outcomes: Vec<(String, Outcome)> = manifest
         .files
         .iter()
         .map(|entry| {
             (
                 entry.path.clone(),
-                check(entry, Path::new(&entry.path), &options),
+                check(entry, Path::new(&entry.path), global),
             )
         })
         .collect();
@@ -515,7 +569,7 @@ fn prove(global: &Global, file: &Path, region: &Region, output: &Path) -> Result
         return Ok(1);
     };
     write_atomically(output, to_json(&proof).as_bytes()).map_err(|e| Failure::at(output, e))?;
-    let records: usize = proof.chunks.iter().map(|c| c.records.len()).sum();
+    let records = proof.region_records();
     if global.json {
         print(&to_json(&json!({
             "proof": output.display().to_string(),
@@ -537,6 +591,34 @@ fn prove(global: &Global, file: &Path, region: &Region, output: &Path) -> Result
         ))?;
     }
     Ok(0)
+}
+
+fn compare(global: &Global, a: &Path, b: &Path) -> Result<u8, Failure> {
+    let comparison = sequencer_cli::compare::compare(a, b, &options(global, None))
+        .map_err(|e| Failure(one_line(&e.to_string())))?;
+    if global.json {
+        print(&to_json(&comparison))?;
+    } else {
+        let mut text = format!(
+            "A {} ({} {})\nB {} ({} {})\n{}\n",
+            comparison.a.path,
+            comparison.a.format,
+            comparison.a.compression,
+            comparison.b.path,
+            comparison.b.format,
+            comparison.b.compression,
+            if comparison.same_content {
+                "same content"
+            } else {
+                "content differs:"
+            }
+        );
+        for line in comparison.lines() {
+            text += &format!("  {line}\n");
+        }
+        print(&text)?;
+    }
+    Ok(if comparison.same_content { 0 } else { 1 })
 }
 
 fn verify_proof(global: &Global, proof_path: &Path, root: &str) -> Result<u8, Failure> {

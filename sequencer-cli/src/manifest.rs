@@ -7,32 +7,36 @@
 //!     "path": "run1.bam",              // as given on the command line
 //!     "format": "BAM", "compression": "bgzf",
 //!     "kind": "alignment",             // register_artifact kind: reads | alignment | variants
-//!     "digest_alg": 1,                 // register_artifact digest_alg (1 = bionft-c1)
+//!     "digest_alg": 2,                 // register_artifact digest_alg (1 = bionft-c1, 2 = bionft-c2)
 //!     "commitment": "<64 hex>",        // register_artifact commitment = SHA3-256(salt ‖ content_digest)
-//!     "content_digest": "bionft-c1:<64 hex>",
+//!     "content_digest": "bionft-c2:<64 hex>",
 //!     "records": 20000,
 //!     "file_size": 1058328, "file_sha256": "<64 hex>",
 //!     "header_digest": "<64 hex>",
 //!     "reference_seqcol": { "coordinate_system": "<sha512t24u>", "collection": "<sha512t24u>" },
-//!     "order_independent": "<64 hex>",
+//!     "order_independent": "<64 hex>", // c1 always; c2 only with --unordered
 //!     "merkle": { "chunk_records": 4096, "root": "<64 hex>", "leaves": ["<64 hex>", …] },
 //!     "read_groups": [{ "id": "NA12878", "records": 20000, "digest": "<64 hex>" }]
 //!   }]
 //! }
 //! ```
 //!
-//! `reference_seqcol` is `null` for reads and `read_groups` is empty unless the kind is
+//! `reference_seqcol`: for c2, `coordinate_system` is the GA4GH seqcol
+//! `sorted_name_length_pairs` digest and `collection` the level-0 digest, present only when
+//! `--reference` held every sequence; for c1, the digests described in [`crate::seqcol`]. It is
+//! `null` for reads and `read_groups` is empty unless the kind is
 //! `alignment`. The salt is never written. `parents` of `register_artifact` are chain record ids,
 //! unknown here, and are given when the manifest is submitted.
 //!
-//! `digest_alg` ids: 1 = `bionft-c1` (see [`crate::canonical`]). A new encoding version gets the
+//! `digest_alg` ids: 1 = `bionft-c1`, 2 = `bionft-c2` (see [`crate::canonical`]). A new encoding version gets the
 //! next id; ids are never reused.
 
 use serde::{Deserialize, Serialize};
 
-use crate::canonical::{CHUNK_RECORDS, DIGEST_ALG};
+use crate::canonical::CHUNK_RECORDS;
 use crate::digest::{commitment, hex, GroupDigest};
 use crate::pipeline::FileReport;
+use crate::scheme::Scheme;
 
 pub const SCHEMA: &str = "bionft-seq-manifest/1";
 
@@ -57,7 +61,8 @@ pub struct FileEntry {
     pub file_sha256: String,
     pub header_digest: String,
     pub reference_seqcol: Option<SeqcolEntry>,
-    pub order_independent: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_independent: Option<String>,
     pub merkle: MerkleEntry,
     pub read_groups: Vec<GroupEntry>,
 }
@@ -65,7 +70,8 @@ pub struct FileEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeqcolEntry {
     pub coordinate_system: String,
-    pub collection: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,18 +109,24 @@ impl FileEntry {
             format: report.format.to_string(),
             compression: report.compression.to_string(),
             kind: report.kind().name().into(),
-            digest_alg: DIGEST_ALG,
+            digest_alg: report.scheme.digest_alg(),
             commitment: salt.map(|salt| hex(&commitment(salt, &digests.content_digest))),
             content_digest: digests.content_digest.clone(),
             records: digests.records,
             file_size: report.file_size,
             file_sha256: hex(&report.file_sha256),
-            header_digest: hex(&report.header.digest),
-            reference_seqcol: report.header.seqcol.as_ref().map(|s| SeqcolEntry {
-                coordinate_system: s.coordinate_system.clone(),
-                collection: s.collection.clone(),
-            }),
-            order_independent: hex(&digests.order_independent),
+            header_digest: hex(&report.header.digest(report.scheme)),
+            reference_seqcol: match report.scheme {
+                Scheme::C1 => report.header.seqcol.as_ref().map(|s| SeqcolEntry {
+                    coordinate_system: s.coordinate_system.clone(),
+                    collection: Some(s.collection.clone()),
+                }),
+                Scheme::C2 => report.header.ga4gh.as_ref().map(|s| SeqcolEntry {
+                    coordinate_system: s.sorted_name_length_pairs.clone(),
+                    collection: report.level0.clone(),
+                }),
+            },
+            order_independent: digests.order_independent.as_ref().map(|h| hex(h)),
             merkle: MerkleEntry {
                 chunk_records: CHUNK_RECORDS as u64,
                 root: hex(&digests.merkle_root),
@@ -190,7 +202,7 @@ impl FileEntry {
                 }
             ));
         }
-        if self.order_independent == actual.order_independent {
+        if self.order_independent.is_some() && self.order_independent == actual.order_independent {
             out.push("same records in a different order".into());
         }
         if out.is_empty() {

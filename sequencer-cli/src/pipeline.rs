@@ -18,18 +18,27 @@ use crossbeam_channel::TrySendError;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{locus, CanonicalHeader, Kind, Scratch, CHUNK_RECORDS};
-use crate::digest::{record_prefix, Accumulator, ChunkDigests, Digests};
+use crate::digest::{
+    chunk_leaf_c2, group_runs, record_prefix, run_prefix, Accumulator, C2Chunk, ChunkDigests,
+    Digests,
+};
 use crate::formats::{
     self, Compression, Format, OpenOptions, Opened, RecordEncoder, RecordSource, SourceVisitor,
 };
 use crate::merkle::Hash;
 use crate::progress::Progress;
 use crate::proof::Region;
+use crate::scheme::Scheme;
 use crate::sha256x2;
 use crate::unordered;
 
 #[derive(Clone, Debug)]
 pub struct Options {
+    pub scheme: Scheme,
+    /// Compute the order-independent digest (c2; c1 always computes it).
+    pub unordered: bool,
+    /// Keep the encodings of every record of this chunk (for `compare`).
+    pub capture_chunk: Option<usize>,
     /// Digesting threads: one decodes (and digests chunks when the rest are busy), the rest
     /// encode and hash. With two or more, one more thread folds chunk results in file order.
     pub threads: usize,
@@ -43,6 +52,9 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
+            scheme: Scheme::DEFAULT,
+            unordered: false,
+            capture_chunk: None,
             threads: 2,
             open: OpenOptions::default(),
             progress: false,
@@ -55,6 +67,7 @@ impl Default for Options {
 /// Everything known about one file after digesting it.
 #[derive(Clone, Debug)]
 pub struct FileReport {
+    pub scheme: Scheme,
     pub path: PathBuf,
     pub format: Format,
     pub compression: Compression,
@@ -62,6 +75,8 @@ pub struct FileReport {
     pub file_size: u64,
     pub file_sha256: Hash,
     pub digests: Digests,
+    /// c2: the GA4GH level-0 digest of the header's sequences, when `--reference` holds them all.
+    pub level0: Option<String>,
     /// With [`Options::region`]: chunks holding overlapping records, by chunk index.
     pub selected: BTreeMap<usize, SelectedChunk>,
 }
@@ -72,12 +87,17 @@ impl FileReport {
     }
 }
 
-/// A chunk with records in the requested region: all its record digests, and the encodings
-/// of the overlapping records by their offset in the chunk.
+/// A chunk with records in the requested region (or the captured chunk). c1: all its record
+/// digests, and the encodings of the overlapping records by their offset in the chunk. c2: the
+/// encodings of every record of the chunk (its leaf hashes their bytes, not record digests),
+/// each record's group number, the groups' names, and which offsets lie in the region.
 #[derive(Clone, Debug, Default)]
 pub struct SelectedChunk {
     pub record_digests: Vec<Hash>,
     pub records: Vec<(usize, Vec<u8>)>,
+    pub in_region: Vec<usize>,
+    pub order: Vec<u32>,
+    pub group_names: Vec<Vec<u8>>,
 }
 
 /// Counts and hashes the file's bytes as the decoder reads them (the file digest).
@@ -147,7 +167,15 @@ fn digest_file_inner(path: &Path, options: &Options) -> io::Result<FileReport> {
     let (opened, digests, selected) =
         formats::open(path, format, compression, &options.open, tap.clone(), run)?;
     let file_sha256 = tap.finish(path)?;
+    let level0 = match (&opened.header.ga4gh, &options.open.reference) {
+        (Some(ga4gh), Some(reference)) if options.scheme == Scheme::C2 => {
+            reference_level0(reference, ga4gh)?
+        }
+        _ => None,
+    };
     Ok(FileReport {
+        scheme: options.scheme,
+        level0,
         path: path.to_owned(),
         format: opened.format,
         compression: opened.compression,
@@ -157,6 +185,43 @@ fn digest_file_inner(path: &Path, options: &Options) -> io::Result<FileReport> {
         digests,
         selected,
     })
+}
+
+/// The level-0 seqcol digest of the header's sequences, from their residues in `reference`;
+/// `None` when the reference lacks one of them or has it at another length.
+fn reference_level0(reference: &Path, ga4gh: &crate::seqcol::Ga4gh) -> io::Result<Option<String>> {
+    let context =
+        |e: io::Error| io::Error::new(e.kind(), format!("reference {}: {e}", reference.display()));
+    let mut reader = noodles::fasta::io::reader::Builder
+        .build_from_path(reference)
+        .map_err(context)?;
+    let mut found: std::collections::HashMap<String, (u64, String)> = Default::default();
+    for record in reader.records() {
+        let record = record.map_err(context)?;
+        let name = String::from_utf8_lossy(record.name()).into_owned();
+        if ga4gh.names.contains(&name) {
+            let residues = record.sequence().as_ref();
+            found.insert(
+                name,
+                (
+                    residues.len() as u64,
+                    crate::seqcol::refget_digest(residues),
+                ),
+            );
+        }
+    }
+    let sequences: Option<Vec<String>> = ga4gh
+        .names
+        .iter()
+        .zip(&ga4gh.lengths)
+        .map(|(name, length)| match found.get(name) {
+            Some((len, digest)) if len == length => Some(digest.clone()),
+            _ => None,
+        })
+        .collect();
+    Ok(sequences
+        .filter(|s| !s.is_empty())
+        .map(|s| ga4gh.level0(&s)))
 }
 
 struct Run<'a> {
@@ -170,19 +235,161 @@ type RunOutput = (Opened, Digests, BTreeMap<usize, SelectedChunk>);
 /// What a worker returns for one chunk.
 struct ChunkResult {
     digests: ChunkDigests,
+    /// c1: the region's records.
     selected: Vec<(usize, Vec<u8>)>,
+    /// c2: the whole chunk, when it holds region records or is the captured chunk.
+    selected_c2: Option<SelectedChunk>,
 }
 
-/// A worker's reusable buffers: records are encoded and hashed two at a time.
+/// A worker's reusable buffers: c1 records are encoded and hashed two at a time; c2 records
+/// are encoded one after the other into one stream.
 #[derive(Default)]
 struct Worker {
     scratch: [Scratch; 2],
     /// `0x00 ‖ kind ‖ encoding`, the bytes of a record digest.
     messages: [Vec<u8>; 2],
+    /// c2: the chunk's run prefix and records, each `u32(len) ‖ encoding`.
+    stream: Vec<u8>,
+    /// c2: each record's bytes in `stream`, length prefix included.
+    spans: Vec<(usize, usize)>,
+    /// c2: a group's run when the chunk has several.
+    copy: Vec<u8>,
+}
+
+/// What a chunk's worker is asked for.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    scheme: Scheme,
+    kind: Kind,
+    region: Option<&'a Region>,
+    capture_chunk: Option<usize>,
+    unordered: bool,
+}
+
+fn record_error(e: io::Error, number: u64) -> io::Error {
+    io::Error::new(e.kind(), format!("record {number}: {e}"))
 }
 
 impl Worker {
+    /// The SHA-256 of the first `n` (1 or 2) `messages`, two interleaved when `n` is 2.
+    fn hash_messages(&self, n: usize) -> [Hash; 2] {
+        let [first, second] = &self.messages;
+        if n == 2 {
+            sha256x2::digest_pair(first, second)
+        } else {
+            [Sha256::digest(first).into(), [0; 32]]
+        }
+    }
+
     fn digest_chunk<E: RecordEncoder>(
+        &mut self,
+        encoder: &E,
+        job: Job<'_>,
+        first_record: u64,
+        records: &[E::Record],
+    ) -> io::Result<ChunkResult> {
+        match job.scheme {
+            Scheme::C1 => {
+                self.digest_chunk_c1(encoder, job.kind, job.region, first_record, records)
+            }
+            Scheme::C2 => self.digest_chunk_c2(encoder, job, first_record, records),
+        }
+    }
+
+    fn digest_chunk_c2<E: RecordEncoder>(
+        &mut self,
+        encoder: &E,
+        job: Job<'_>,
+        first_record: u64,
+        records: &[E::Record],
+    ) -> io::Result<ChunkResult> {
+        let kind = job.kind;
+        let capture = job.capture_chunk == Some((first_record / CHUNK_RECORDS as u64) as usize);
+        self.stream.clear();
+        self.stream.extend_from_slice(&run_prefix(kind));
+        self.spans.clear();
+        let mut order = Vec::with_capacity(records.len());
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        let mut in_region = Vec::new();
+        for (offset, record) in records.iter().enumerate() {
+            let start = self.stream.len();
+            self.stream.extend_from_slice(&[0; 4]);
+            encoder
+                .encode(record, &mut self.scratch[0], &mut self.stream)
+                .map_err(|e| record_error(e, first_record + offset as u64 + 1))?;
+            let len = u32::try_from(self.stream.len() - start - 4)
+                .map_err(|_| record_error(io::Error::other("record too long"), first_record))?;
+            self.stream[start..start + 4].copy_from_slice(&len.to_le_bytes());
+            self.spans.push((start, self.stream.len()));
+            let name = self.scratch[0].read_group().unwrap_or_default();
+            let group = match names.iter().position(|n| n == name) {
+                Some(g) => g,
+                None => {
+                    names.push(name.to_vec());
+                    names.len() - 1
+                }
+            };
+            order.push(group as u32);
+            if let Some(region) = job.region {
+                if locus(kind, &self.stream[start + 4..])?.is_some_and(|l| region.overlaps(&l)) {
+                    in_region.push(offset);
+                }
+            }
+        }
+        let runs = group_runs(
+            kind,
+            &self.stream,
+            &self.spans,
+            &order,
+            &names,
+            &mut self.copy,
+        );
+        let leaf = chunk_leaf_c2(kind, &runs, &order);
+        let mut digests = ChunkDigests::default();
+        if job.unordered {
+            for pair in self.spans.chunks(2) {
+                for (lane, &(start, end)) in pair.iter().enumerate() {
+                    let message = &mut self.messages[lane];
+                    message.clear();
+                    message.extend_from_slice(&record_prefix(kind));
+                    message.extend_from_slice(&self.stream[start + 4..end]);
+                }
+                let pair_digests = self.hash_messages(pair.len());
+                digests
+                    .record_digests
+                    .extend_from_slice(&pair_digests[..pair.len()]);
+            }
+        }
+        let selected = if capture || !in_region.is_empty() {
+            let encodings = self
+                .spans
+                .iter()
+                .enumerate()
+                .map(|(offset, &(start, end))| (offset, self.stream[start + 4..end].to_vec()))
+                .collect();
+            Some(SelectedChunk {
+                record_digests: Vec::new(),
+                records: encodings,
+                in_region,
+                order,
+                group_names: names,
+            })
+        } else {
+            None
+        };
+        digests.c2 = Some(C2Chunk {
+            records: records.len() as u64,
+            leaf,
+            runs,
+        });
+        Ok(ChunkResult {
+            digests,
+            selected_c2: selected,
+            selected: Vec::new(),
+        })
+    }
+
+    fn digest_chunk_c1<E: RecordEncoder>(
         &mut self,
         encoder: &E,
         kind: Kind,
@@ -200,12 +407,7 @@ impl Worker {
                 message.extend_from_slice(&record_prefix(kind));
                 encoder
                     .encode(record, &mut self.scratch[lane], message)
-                    .map_err(|e| {
-                        io::Error::new(
-                            e.kind(),
-                            format!("record {}: {e}", first_record + offset as u64 + 1),
-                        )
-                    })?;
+                    .map_err(|e| record_error(e, first_record + offset as u64 + 1))?;
                 if let Some(region) = region {
                     let encoding = &message[2..];
                     if locus(kind, encoding)?.is_some_and(|l| region.overlaps(&l)) {
@@ -213,17 +415,16 @@ impl Worker {
                     }
                 }
             }
-            let [first, second] = &self.messages;
-            let pair_digests = if pair.len() == 2 {
-                sha256x2::digest_pair(first, second)
-            } else {
-                [Sha256::digest(first).into(), [0; 32]]
-            };
+            let pair_digests = self.hash_messages(pair.len());
             for (lane, digest) in pair_digests.into_iter().take(pair.len()).enumerate() {
                 digests.push(digest, self.scratch[lane].read_group());
             }
         }
-        Ok(ChunkResult { digests, selected })
+        Ok(ChunkResult {
+            digests,
+            selected,
+            selected_c2: None,
+        })
     }
 }
 
@@ -246,8 +447,17 @@ impl SourceVisitor for Run<'_> {
     fn visit<S: RecordSource>(mut self, opened: Opened, mut source: S) -> io::Result<RunOutput> {
         let kind = opened.header.kind;
         let encoder = source.encoder();
-        let region = self.options.region.as_ref();
-        let mut folded = Folded::new(kind, self.options.unordered_budget);
+        let options = self.options;
+        let job = Job {
+            scheme: options.scheme,
+            kind,
+            region: options.region.as_ref(),
+            capture_chunk: options.capture_chunk,
+            unordered: options.unordered,
+        };
+        let budget =
+            (options.scheme == Scheme::C1 || options.unordered).then_some(options.unordered_budget);
+        let mut folded = Folded::new(options.scheme, kind, budget);
         let workers = self.options.threads.saturating_sub(1);
 
         if workers == 0 {
@@ -258,15 +468,15 @@ impl SourceVisitor for Run<'_> {
                 more = fill_batch(&mut source, &mut batch)?;
                 if !batch.is_empty() {
                     let first = (folded.chunks() * CHUNK_RECORDS) as u64;
-                    let result = worker.digest_chunk(&encoder, kind, region, first, &batch)?;
+                    let result = worker.digest_chunk(&encoder, job, first, &batch)?;
                     folded.add(result)?;
                 }
                 self.progress.update(self.tap.bytes());
             }
         } else {
             folded = std::thread::scope(|scope| -> io::Result<Folded> {
-                type Job<R> = (usize, Vec<R>);
-                let (job_tx, job_rx) = crossbeam_channel::bounded::<Job<S::Record>>(workers);
+                type Batch<R> = (usize, Vec<R>);
+                let (job_tx, job_rx) = crossbeam_channel::bounded::<Batch<S::Record>>(workers);
                 let (done_tx, done_rx) = crossbeam_channel::unbounded();
                 for _ in 0..workers {
                     let (job_rx, done_tx, encoder) = (job_rx.clone(), done_tx.clone(), &encoder);
@@ -275,7 +485,7 @@ impl SourceVisitor for Run<'_> {
                         for (index, batch) in job_rx {
                             let first = (index * CHUNK_RECORDS) as u64;
                             let result = panic::catch_unwind(AssertUnwindSafe(|| {
-                                worker.digest_chunk(encoder, kind, region, first, &batch)
+                                worker.digest_chunk(encoder, job, first, &batch)
                             }))
                             .unwrap_or_else(|payload| {
                                 Err(io::Error::new(
@@ -345,25 +555,24 @@ impl SourceVisitor for Run<'_> {
                         }
                         let index = next_index;
                         next_index += 1;
-                        let job = (index, batch);
-                        let job = if in_flight < max_in_flight {
-                            match job_tx.try_send(job) {
+                        let pending = (index, batch);
+                        let pending = if in_flight < max_in_flight {
+                            match job_tx.try_send(pending) {
                                 Ok(()) => {
                                     in_flight += 1;
                                     None
                                 }
-                                Err(TrySendError::Full(job)) => Some(job),
+                                Err(TrySendError::Full(pending)) => Some(pending),
                                 Err(TrySendError::Disconnected(_)) => {
                                     return Err(io::Error::other("workers stopped"));
                                 }
                             }
                         } else {
-                            Some(job)
+                            Some(pending)
                         };
-                        if let Some((index, batch)) = job {
+                        if let Some((index, batch)) = pending {
                             let first = (index * CHUNK_RECORDS) as u64;
-                            let result =
-                                helper.digest_chunk(&encoder, kind, region, first, &batch)?;
+                            let result = helper.digest_chunk(&encoder, job, first, &batch)?;
                             free.push(batch);
                             in_order.push(index, result)?;
                         }
@@ -410,9 +619,9 @@ struct Folded {
 }
 
 impl Folded {
-    fn new(kind: Kind, budget: usize) -> Self {
+    fn new(scheme: Scheme, kind: Kind, budget: Option<usize>) -> Self {
         Self {
-            accumulator: Accumulator::new(kind, budget),
+            accumulator: Accumulator::new(scheme, kind, budget),
             chunks: 0,
             selected: BTreeMap::new(),
         }
@@ -424,12 +633,15 @@ impl Folded {
 
     fn add(&mut self, result: ChunkResult) -> io::Result<()> {
         self.accumulator.add(&result.digests)?;
-        if !result.selected.is_empty() {
+        if let Some(chunk) = result.selected_c2 {
+            self.selected.insert(self.chunks, chunk);
+        } else if !result.selected.is_empty() {
             self.selected.insert(
                 self.chunks,
                 SelectedChunk {
                     record_digests: result.digests.record_digests,
                     records: result.selected,
+                    ..SelectedChunk::default()
                 },
             );
         }

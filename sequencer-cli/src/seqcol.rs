@@ -1,6 +1,22 @@
-//! GA4GH sequence-collection (seqcol) style digests of a file's reference sequences.
+//! GA4GH sequence-collection (seqcol) digests of a file's reference sequences.
 //!
-//! Follows the seqcol algorithm: each attribute array is serialised as RFC 8785 canonical JSON
+//! **`bionft-c2`** uses the standard's own digests ([`Ga4gh`]), so they compare equal to what a
+//! seqcol server reports for the same collection:
+//! * `sorted_name_length_pairs`: each sequence's `{"length": L, "name": N}` as RFC 8785 canonical
+//!   JSON, digested with `sha512t24u`; the digests sorted; the array of them canonicalised and
+//!   digested. This is the coordinate system: it ignores sequence order and content, and is what
+//!   c2's header encoding binds.
+//! * the **level-0 digest** of the collection, from its inherent attributes `names` and
+//!   `sequences` (refget digests `SQ.<sha512t24u of the upper-cased sequence>`; `lengths` is not
+//!   inherent, it follows from the sequences), when every sequence is known (`--reference
+//!   FASTA`): each array canonicalised and digested, then the object of the two digests
+//!   canonicalised and digested. Reported, not bound into content.
+//!
+//! Canonical JSON here is `serde_json`'s compact output with object keys in sorted order: for
+//! arrays of strings and non-negative integers and for these ASCII keys it is exactly RFC 8785
+//! (same escapes, integers as written, no whitespace).
+//!
+//! **`bionft-c1`** (frozen, [`Seqcol`]) follows the same algorithm with its own attributes: each attribute array is serialised as RFC 8785 canonical JSON
 //! and digested with `sha512t24u` (SHA-512, first 24 bytes, base64url); the level-1 object of
 //! attribute digests is canonicalised (keys sorted) and digested the same way.
 //!
@@ -12,6 +28,66 @@
 //!   digests under `sequences`; headers only carry MD5s, hence the separate attribute name.
 
 use sha2::{Digest, Sha512};
+
+/// The GA4GH seqcol digests of a header's sequences (scheme `bionft-c2`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ga4gh {
+    /// The `sorted_name_length_pairs` attribute digest.
+    pub sorted_name_length_pairs: String,
+    /// The names and lengths in header order, to compute the level-0 digest from a reference.
+    pub names: Vec<String>,
+    pub lengths: Vec<u64>,
+}
+
+impl Ga4gh {
+    pub fn new(sequences: &[Sequence<'_>]) -> Self {
+        let names: Vec<String> = sequences.iter().map(|s| s.name.to_owned()).collect();
+        let lengths: Vec<u64> = sequences.iter().map(|s| s.length).collect();
+        Self {
+            sorted_name_length_pairs: sorted_name_length_pairs(&names, &lengths),
+            names,
+            lengths,
+        }
+    }
+
+    /// The level-0 digest, given each sequence's refget digest (`SQ.…`) in header order.
+    pub fn level0(&self, sequences: &[String]) -> String {
+        level0(&self.names, sequences)
+    }
+}
+
+/// The `sorted_name_length_pairs` attribute digest.
+pub fn sorted_name_length_pairs(names: &[String], lengths: &[u64]) -> String {
+    let mut pairs: Vec<String> = names
+        .iter()
+        .zip(lengths)
+        .map(|(name, &length)| {
+            let pair = serde_json::json!({ "length": length, "name": name });
+            sha512t24u(canonical_json(&pair).as_bytes())
+        })
+        .collect();
+    pairs.sort_unstable();
+    attribute_digest(&pairs)
+}
+
+/// The level-0 digest of a collection from its inherent attributes, `names` and `sequences`.
+pub fn level0(names: &[String], sequences: &[String]) -> String {
+    let mut level1 = serde_json::Map::new();
+    level1.insert("names".into(), attribute_digest(&names).into());
+    level1.insert("sequences".into(), attribute_digest(&sequences).into());
+    object_digest(&level1)
+}
+
+/// The refget digest of a sequence: `SQ.` and the `sha512t24u` of its upper-cased residues.
+pub fn refget_digest(residues: &[u8]) -> String {
+    format!("SQ.{}", sha512t24u(&residues.to_ascii_uppercase()))
+}
+
+fn canonical_json(value: &serde_json::Value) -> String {
+    // Every object here is built with its keys in sorted order, so the output is canonical
+    // whether or not serde_json's `preserve_order` feature is on.
+    serde_json::to_string(value).expect("JSON values serialise")
+}
 
 /// One reference sequence as a header declares it.
 pub struct Sequence<'a> {
@@ -95,6 +171,84 @@ fn base64url(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The seqcol specification's test collection `base.fa` (refget's
+    /// `test_fasta/test_fasta_digests.json`): chrX TTGGGGAA, chr1 GGAA, chr2 GCGC.
+    fn base_fa() -> (Vec<String>, Vec<u64>, Vec<String>) {
+        let sequences: [(&str, &[u8]); 3] =
+            [("chrX", b"TTGGGGAA"), ("chr1", b"GGAA"), ("chr2", b"gcgc")];
+        (
+            sequences.iter().map(|(n, _)| n.to_string()).collect(),
+            sequences.iter().map(|(_, s)| s.len() as u64).collect(),
+            sequences.iter().map(|(_, s)| refget_digest(s)).collect(),
+        )
+    }
+
+    #[test]
+    fn the_spec_test_vectors_of_base_fa() {
+        let (names, lengths, sequences) = base_fa();
+        assert_eq!(
+            sequences,
+            [
+                "SQ.iYtREV555dUFKg2_agSJW6suquUyPpMw",
+                "SQ.YBbVX0dLKG1ieEDCiMmkrTZFt_Z5Vdaj",
+                "SQ.AcLxtBuKEPk_7PGE_H4dGElwZHCujwH6"
+            ]
+        );
+        assert_eq!(attribute_digest(&names), "Fw1r9eRxfOZD98KKrhlYQNEdSRHoVxAG");
+        assert_eq!(
+            attribute_digest(&lengths),
+            "cGRMZIb3AVgkcAfNv39RN7hnT5Chk7RX"
+        );
+        assert_eq!(
+            attribute_digest(&sequences),
+            "0uDQVLuHaOZi1u76LjV__yrVUIz9Bwhr"
+        );
+        assert_eq!(
+            sorted_name_length_pairs(&names, &lengths),
+            "zjM1Ie9m0zFbqsAnZ6jAJSXuFpKTr40J"
+        );
+        assert_eq!(
+            level0(&names, &sequences),
+            "XZlrcEGi6mlopZ2uD8ObHkQB1d0oDwKk"
+        );
+    }
+
+    #[test]
+    fn the_spec_test_vectors_of_reordered_and_renamed_collections() {
+        let (names, lengths, sequences) = base_fa();
+        // different_order.fa: same pairs in another order; same coordinate system.
+        let order = [1, 2, 0];
+        let pick = |v: &[String]| order.iter().map(|&i| v[i].clone()).collect::<Vec<_>>();
+        let (n2, s2) = (pick(&names), pick(&sequences));
+        let l2: Vec<u64> = order.iter().map(|&i| lengths[i]).collect();
+        assert_eq!(
+            sorted_name_length_pairs(&n2, &l2),
+            "zjM1Ie9m0zFbqsAnZ6jAJSXuFpKTr40J"
+        );
+        assert_eq!(level0(&n2, &s2), "Tpdsg75D4GKCGEHtIiDSL9Zx-DSuX5V8");
+        // different_names.fa: X, 1, 2.
+        let renamed: Vec<String> = ["X", "1", "2"].map(String::from).to_vec();
+        assert_eq!(
+            sorted_name_length_pairs(&renamed, &lengths),
+            "1FQEGOQQ-m0NmZ0R-eeJEfnH1ayqJQ0T"
+        );
+        assert_eq!(
+            level0(&renamed, &sequences),
+            "QvT5tAQ0B8Vkxd-qFftlzEk2QyfPtgOv"
+        );
+        // pair_swap.fa: names chr2, chr1, chrX over the same lengths.
+        let swapped: Vec<String> = ["chr2", "chr1", "chrX"].map(String::from).to_vec();
+        assert_eq!(
+            sorted_name_length_pairs(&swapped, &lengths),
+            "rL5OQOnFba8yyz7lS-0-hgZvwcQsiajN"
+        );
+        // subset.fa: chrX and chr1.
+        assert_eq!(
+            sorted_name_length_pairs(&names[..2], &lengths[..2]),
+            "AvGYsdgtJpTLKYil3eLddJxwrE5OfKhE"
+        );
+    }
 
     #[test]
     fn sha512t24u_matches_the_refget_test_vector() {

@@ -22,6 +22,16 @@ fn bionft_seq(args: &[&str]) -> Output {
         .expect("run bionft-seq")
 }
 
+/// Both digest schemes: everything c1 accepts, refuses or tells apart, c2 does the same way.
+const SCHEMES: [&str; 2] = ["c1", "c2"];
+
+/// `bionft_seq` with `--scheme SCHEME` added.
+fn bionft_seq_with(scheme: &str, args: &[&str]) -> Output {
+    let mut args = args.to_vec();
+    args.extend(["--scheme", scheme]);
+    bionft_seq(&args)
+}
+
 fn arg(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
@@ -146,19 +156,30 @@ fn bam_at_any_level_and_cram_of_any_version_share_one_content_digest() {
         files.push(data(&format!("hts-specs/cram_{cram}.cram")));
     }
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let reports = hash_json(&paths, &[]);
-    let first = &reports[0];
-    assert_eq!(first["records"], 20000);
-    assert_eq!(first["kind"], "alignment");
-    for report in &reports {
-        assert_eq!(
-            report["content_digest"], first["content_digest"],
-            "{}",
-            report["path"]
-        );
-        assert_eq!(report["order_independent"], first["order_independent"]);
-        assert_eq!(report["read_groups"], first["read_groups"]);
+    let mut digests = Vec::new();
+    for scheme in SCHEMES {
+        let reports = hash_json(&paths, &["--scheme", scheme, "--unordered"]);
+        let first = &reports[0];
+        assert_eq!(first["records"], 20000);
+        assert_eq!(first["kind"], "alignment");
+        assert!(first["content_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("bionft-{scheme}:")));
+        assert!(first["order_independent"].is_string());
+        for report in &reports {
+            assert_eq!(
+                report["content_digest"], first["content_digest"],
+                "{scheme} {}",
+                report["path"]
+            );
+            assert_eq!(report["order_independent"], first["order_independent"]);
+            assert_eq!(report["read_groups"], first["read_groups"]);
+        }
+        digests.push(first["content_digest"].clone());
     }
+    assert_ne!(digests[0], digests[1]);
+    let reports = hash_json(&paths, &[]);
     let file_digests: std::collections::HashSet<_> =
         reports.iter().map(|r| r["file_sha256"].clone()).collect();
     assert_eq!(
@@ -175,14 +196,15 @@ fn a_reference_based_cram_matches_its_bam_and_needs_the_right_reference() {
         data("htslib/range.cram"),
         data("hts-specs/ce.fa"),
     );
-    assert_eq!(
-        content_digest(&bam, &[]),
-        content_digest(&cram, &["--reference", arg(&fasta)])
-    );
-
-    let out = bionft_seq(&["hash", arg(&cram)]);
-    assert_refused(&out, &cram, "CRAM without its reference");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--reference"));
+    for scheme in SCHEMES {
+        assert_eq!(
+            content_digest(&bam, &["--scheme", scheme]),
+            content_digest(&cram, &["--scheme", scheme, "--reference", arg(&fasta)])
+        );
+        let out = bionft_seq(&["hash", "--scheme", scheme, arg(&cram)]);
+        assert_refused(&out, &cram, "CRAM without its reference");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--reference"));
+    }
 
     let scratch = Scratch::new("wrong-reference");
     let swapped: Vec<u8> = fs::read_to_string(&fasta)
@@ -199,9 +221,11 @@ fn a_reference_based_cram_matches_its_bam_and_needs_the_right_reference() {
         .join("\n")
         .into_bytes();
     let wrong = scratch.write("wrong.fa", &swapped);
-    let out = bionft_seq(&["hash", "--reference", arg(&wrong), arg(&cram)]);
-    assert_refused(&out, &cram, "CRAM against the wrong reference");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does not match"));
+    for scheme in SCHEMES {
+        let out = bionft_seq(&["hash", "--scheme", scheme, "-r", arg(&wrong), arg(&cram)]);
+        assert_refused(&out, &cram, "CRAM against the wrong reference");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("does not match"));
+    }
 }
 
 #[test]
@@ -212,6 +236,12 @@ fn vcf_plain_bgzip_gzip_and_bcf_share_one_content_digest() {
     let bgz = scratch.write("v.vcf.bgz", &bgzip(&text));
     let gz = scratch.write("v.vcf.gz", &gzip(&text));
     let bcf = data("htslib/tabix_vcf_file.bcf");
+    for scheme in SCHEMES {
+        let reports = hash_json(&[&vcf, &bgz, &gz, &bcf], &["--scheme", scheme]);
+        for report in &reports {
+            assert_eq!(report["content_digest"], reports[0]["content_digest"]);
+        }
+    }
     let reports = hash_json(&[&vcf, &bgz, &gz, &bcf], &[]);
     assert_eq!(reports[0]["records"], 15);
     assert_eq!(reports[0]["kind"], "variants");
@@ -245,14 +275,16 @@ fn fastq_plain_gzip_multi_member_gzip_and_bgzip_share_one_content_digest() {
         let text = gunzip(&fs::read(&gz).unwrap());
         let plain = scratch.write("r.fq", &text);
         let bgz = scratch.write("r.fq.bgz", &bgzip(&text));
-        let reports = hash_json(&[&gz, &plain, &bgz], &[]);
-        assert_eq!(reports[0]["kind"], "reads");
-        for report in &reports {
-            assert_eq!(
-                report["content_digest"], reports[0]["content_digest"],
-                "{source}: {}",
-                report["path"]
-            );
+        for scheme in SCHEMES {
+            let reports = hash_json(&[&gz, &plain, &bgz], &["--scheme", scheme]);
+            assert_eq!(reports[0]["kind"], "reads");
+            for report in &reports {
+                assert_eq!(
+                    report["content_digest"], reports[0]["content_digest"],
+                    "{scheme} {source}: {}",
+                    report["path"]
+                );
+            }
         }
     }
 }
@@ -316,25 +348,20 @@ fn header_noise_does_not_change_the_content_digest_but_read_groups_do() {
     noisy.push("@PG\tID:bwa\tPN:bwa\tVN:0.7.17\tCL:bwa mem ref.fa r1.fq".into());
     noisy.push("@CO\tprocessed 2026-11-21T06:00:00Z".into());
     let noisy = scratch.write("b.sam", &sam(&noisy, &records));
-    assert_eq!(content_digest(&original, &[]), content_digest(&noisy, &[]));
-
     let mut with_group = header.clone();
     with_group.push("@RG\tID:lane1\tSM:child\tDT:2026-01-01".into());
     let grouped = scratch.write("c.sam", &sam(&with_group, &records));
-    assert_ne!(
-        content_digest(&original, &[]),
-        content_digest(&grouped, &[])
-    );
     with_group
         .last_mut()
         .unwrap()
         .replace_range(.., "@RG\tID:lane1\tSM:child\tDT:2027-02-02");
     let redated = scratch.write("d.sam", &sam(&with_group, &records));
-    assert_eq!(
-        content_digest(&grouped, &[]),
-        content_digest(&redated, &[]),
-        "@RG DT is a date"
-    );
+    for scheme in SCHEMES {
+        let digest = |path: &Path| content_digest(path, &["--scheme", scheme]);
+        assert_eq!(digest(&original), digest(&noisy));
+        assert_ne!(digest(&original), digest(&grouped));
+        assert_eq!(digest(&grouped), digest(&redated), "@RG DT is a date");
+    }
 }
 
 #[test]
@@ -350,35 +377,63 @@ fn reordering_changes_the_ordered_digests_only_and_duplicates_do_not_cancel() {
     doubled.push(records[0].clone());
     let duplicated = scratch.write("dup.sam", &sam(&header, &doubled));
 
-    let reports = hash_json(&[&sorted, &unsorted, &duplicated], &[]);
-    assert_ne!(reports[0]["content_digest"], reports[1]["content_digest"]);
-    assert_ne!(reports[0]["merkle"]["root"], reports[1]["merkle"]["root"]);
-    assert_eq!(
-        reports[0]["order_independent"],
-        reports[1]["order_independent"]
-    );
-    assert_ne!(
-        reports[0]["order_independent"],
-        reports[2]["order_independent"]
-    );
+    for scheme in SCHEMES {
+        let reports = hash_json(
+            &[&sorted, &unsorted, &duplicated],
+            &["--scheme", scheme, "--unordered"],
+        );
+        assert_ne!(reports[0]["content_digest"], reports[1]["content_digest"]);
+        assert_ne!(reports[0]["merkle"]["root"], reports[1]["merkle"]["root"]);
+        assert!(reports[0]["order_independent"].is_string());
+        assert_eq!(
+            reports[0]["order_independent"],
+            reports[1]["order_independent"]
+        );
+        assert_ne!(
+            reports[0]["order_independent"],
+            reports[2]["order_independent"]
+        );
+    }
+    // c2 computes the order-independent digest only when asked.
+    let reports = hash_json(&[&sorted], &[]);
+    assert!(reports[0]["content_digest"]
+        .as_str()
+        .unwrap()
+        .starts_with("bionft-c2:"));
+    assert!(reports[0].get("order_independent").is_none());
 }
 
 #[test]
 fn thread_count_does_not_change_any_digest_and_output_is_deterministic() {
     let bam = data("hts-specs/bam_level-9.bam");
-    let one = bionft_seq(&["hash", "--json", "--threads", "1", arg(&bam)]);
-    let three = bionft_seq(&["hash", "--json", "--threads", "3", arg(&bam)]);
-    let again = bionft_seq(&["hash", "--json", "--threads", "3", arg(&bam)]);
-    assert!(one.status.success());
-    assert_eq!(one.stdout, three.stdout);
-    assert_eq!(three.stdout, again.stdout);
-    let text = bionft_seq(&["hash", arg(&bam)]);
-    let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("content digest   bionft-c1:"), "{text}");
-    assert!(
-        text.contains("read group       NA12878: 20000 records"),
-        "{text}"
-    );
+    for scheme in SCHEMES {
+        let run = |threads: &str| {
+            bionft_seq(&[
+                "hash",
+                "--json",
+                "--scheme",
+                scheme,
+                "--unordered",
+                "--threads",
+                threads,
+                arg(&bam),
+            ])
+        };
+        let (one, three, again) = (run("1"), run("3"), run("3"));
+        assert!(one.status.success());
+        assert_eq!(one.stdout, three.stdout);
+        assert_eq!(three.stdout, again.stdout);
+        let text = bionft_seq(&["hash", "--scheme", scheme, arg(&bam)]);
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(
+            text.contains(&format!("content digest   bionft-{scheme}:")),
+            "{text}"
+        );
+        assert!(
+            text.contains("read group       NA12878: 20000 records"),
+            "{text}"
+        );
+    }
 }
 
 #[test]
@@ -392,59 +447,67 @@ fn manifest_carries_the_salted_commitment_and_never_the_salt() {
         data("htslib/tabix_vcf_file.vcf"),
         data("seqkit/reads_2.fq.gz"),
     );
-    let out = bionft_seq(&[
-        "manifest",
-        arg(&bam),
-        arg(&vcf),
-        arg(&fq),
-        "--salt-file",
-        arg(&salt_file),
-        "-o",
-        arg(&manifest),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-
-    let text = fs::read_to_string(&manifest).unwrap();
-    let salt_hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
-    assert!(!text.contains(&salt_hex));
-    let json: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(json["schema"], "bionft-seq-manifest/1");
-    let kinds: Vec<&str> = json["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["alignment", "variants", "reads"]);
-    for file in json["files"].as_array().unwrap() {
-        assert_eq!(file["digest_alg"], 1);
-        let digest = file["content_digest"].as_str().unwrap();
-        let mut hasher = Sha3_256::new();
-        hasher.update(&salt);
-        hasher.update(digest.as_bytes());
-        let expected: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(file["commitment"], expected.as_str());
-        assert_eq!(
-            file["merkle"]["leaves"].as_array().unwrap().len() as u64,
-            file["records"].as_u64().unwrap().div_ceil(4096)
+    for (scheme, alg) in [("c1", 1), ("c2", 2)] {
+        let out = bionft_seq(&[
+            "manifest",
+            "--scheme",
+            scheme,
+            arg(&bam),
+            arg(&vcf),
+            arg(&fq),
+            "--salt-file",
+            arg(&salt_file),
+            "-o",
+            arg(&manifest),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
         );
-    }
-    assert_eq!(
-        json["files"][0]["reference_seqcol"]["collection"]
-            .as_str()
+
+        let text = fs::read_to_string(&manifest).unwrap();
+        let salt_hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+        assert!(!text.contains(&salt_hex));
+        let json: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["schema"], "bionft-seq-manifest/1");
+        let kinds: Vec<&str> = json["files"]
+            .as_array()
             .unwrap()
-            .len(),
-        32
-    );
-    assert!(json["files"][2]["reference_seqcol"].is_null());
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["alignment", "variants", "reads"]);
+        for file in json["files"].as_array().unwrap() {
+            assert_eq!(file["digest_alg"], alg);
+            assert!(digest_scheme_is(file, scheme));
+            let digest = file["content_digest"].as_str().unwrap();
+            let mut hasher = Sha3_256::new();
+            hasher.update(&salt);
+            hasher.update(digest.as_bytes());
+            let expected: String = hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(file["commitment"], expected.as_str());
+            assert_eq!(
+                file["merkle"]["leaves"].as_array().unwrap().len() as u64,
+                file["records"].as_u64().unwrap().div_ceil(4096)
+            );
+        }
+        let seqcol = &json["files"][0]["reference_seqcol"];
+        assert_eq!(seqcol["coordinate_system"].as_str().unwrap().len(), 32);
+        // c1 always has its collection digest; c2's level-0 digest needs the reference's residues.
+        assert_eq!(seqcol["collection"].is_string(), scheme == "c1");
+        assert!(json["files"][2]["reference_seqcol"].is_null());
+    }
+}
+
+fn digest_scheme_is(entry: &Value, scheme: &str) -> bool {
+    entry["content_digest"]
+        .as_str()
+        .is_some_and(|d| d.starts_with(&format!("bionft-{scheme}:")))
 }
 
 #[test]
@@ -580,11 +643,19 @@ fn verify_c_checks_every_file_of_the_manifest_like_md5sum() {
 
 #[test]
 fn a_region_proof_verifies_against_the_root_and_tampering_is_caught() {
-    let scratch = Scratch::new("prove");
+    for scheme in SCHEMES {
+        proves_a_region(scheme);
+    }
+}
+
+fn proves_a_region(scheme: &str) {
+    let scratch = Scratch::new(&format!("prove-{scheme}"));
     let bam = data("htslib/range.bam");
     let proof = scratch.path("proof.json");
     let out = bionft_seq(&[
         "prove",
+        "--scheme",
+        scheme,
         arg(&bam),
         "--region",
         "CHROMOSOME_I:900-1100",
@@ -599,19 +670,21 @@ fn a_region_proof_verifies_against_the_root_and_tampering_is_caught() {
     );
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(summary["records"].as_u64().unwrap() >= 3);
-    let root = hash_json(&[&bam], &[])[0]["merkle"]["root"]
+    let root = hash_json(&[&bam], &["--scheme", scheme])[0]["merkle"]["root"]
         .as_str()
         .unwrap()
         .to_owned();
     assert_eq!(summary["merkle_root"], root.as_str());
 
-    let out = bionft_seq(&["verify-proof", arg(&proof), "--root", &root]);
+    let out = bionft_seq(&["verify-proof", arg(&proof), "--root", &root, "--json"]);
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    let verified: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verified["records"], summary["records"]);
 
     let wrong_root = "0".repeat(64);
     assert_eq!(
@@ -622,7 +695,10 @@ fn a_region_proof_verifies_against_the_root_and_tampering_is_caught() {
     );
 
     let mut json: Value = serde_json::from_str(&fs::read_to_string(&proof).unwrap()).unwrap();
-    let encoding = json["chunks"][0]["records"][0]["encoding"]
+    assert_eq!(json["scheme"], format!("bionft-{scheme}"));
+    // A record of the region: c1 lists only those; c2 lists the whole chunk and their offsets.
+    let index = json["chunks"][0]["in_region"][0].as_u64().unwrap_or(0) as usize;
+    let encoding = json["chunks"][0]["records"][index]["encoding"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -631,11 +707,20 @@ fn a_region_proof_verifies_against_the_root_and_tampering_is_caught() {
         &encoding[..encoding.len() - 1],
         if encoding.ends_with('0') { "1" } else { "0" }
     );
-    json["chunks"][0]["records"][0]["encoding"] = flipped.into();
+    json["chunks"][0]["records"][index]["encoding"] = flipped.into();
     let tampered = scratch.write("tampered.json", json.to_string().as_bytes());
     let out = bionft_seq(&["verify-proof", arg(&tampered), "--root", &root]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("does not match its digest"));
+    let why = if scheme == "c1" {
+        "does not match its digest"
+    } else {
+        "do not lead to the trusted root"
+    };
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(why),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     let mut json: Value = serde_json::from_str(&fs::read_to_string(&proof).unwrap()).unwrap();
     json["region"] = "CHROMOSOME_II:1-100".into();
@@ -643,6 +728,18 @@ fn a_region_proof_verifies_against_the_root_and_tampering_is_caught() {
     let out = bionft_seq(&["verify-proof", arg(&moved), "--root", &root]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("outside"));
+
+    // A proof claiming the other scheme does not verify.
+    let mut json: Value = serde_json::from_str(&fs::read_to_string(&proof).unwrap()).unwrap();
+    let other = if scheme == "c1" {
+        "bionft-c2"
+    } else {
+        "bionft-c1"
+    };
+    json["scheme"] = other.into();
+    let relabelled = scratch.write("relabelled.json", json.to_string().as_bytes());
+    let out = bionft_seq(&["verify-proof", arg(&relabelled), "--root", &root]);
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
@@ -666,7 +763,14 @@ fn prove_reports_an_empty_region_and_refuses_reads() {
 
 #[test]
 fn empty_wrong_format_unequal_fastq_and_missing_files_are_refused() {
-    let scratch = Scratch::new("bad-input");
+    for scheme in SCHEMES {
+        refuses_bad_input(scheme);
+    }
+}
+
+fn refuses_bad_input(scheme: &str) {
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
+    let scratch = Scratch::new(&format!("bad-input-{scheme}"));
     let empty = scratch.write("empty.bam", b"");
     assert_refused(&bionft_seq(&["hash", arg(&empty)]), &empty, "empty file");
     let fasta = data("hts-specs/ce.fa");
@@ -695,7 +799,14 @@ fn truncations(bytes: &[u8], count: usize) -> Vec<usize> {
 
 #[test]
 fn truncated_block_compressed_and_cram_files_are_always_refused() {
-    let scratch = Scratch::new("truncate");
+    for scheme in SCHEMES {
+        refuses_truncated_block_compressed(scheme);
+    }
+}
+
+fn refuses_truncated_block_compressed(scheme: &str) {
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
+    let scratch = Scratch::new(&format!("truncate-{scheme}"));
     let manifest = scratch.path("never.json");
     let salt = scratch.write("s.salt", b"0123456789abcdef");
     for (source, count) in [
@@ -730,7 +841,14 @@ fn truncated_block_compressed_and_cram_files_are_always_refused() {
 
 #[test]
 fn truncated_text_files_ending_mid_line_are_refused() {
-    let scratch = Scratch::new("truncate-text");
+    for scheme in SCHEMES {
+        refuses_truncated_text(scheme);
+    }
+}
+
+fn refuses_truncated_text(scheme: &str) {
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
+    let scratch = Scratch::new(&format!("truncate-text-{scheme}"));
     for source in [
         "htslib/tabix_vcf_file.vcf",
         "htslib/ce_1000.sam",
@@ -759,7 +877,14 @@ fn first_block_payload(bytes: &[u8]) -> std::ops::Range<usize> {
 
 #[test]
 fn corrupt_bytes_are_refused_or_yield_a_digest_but_never_crash() {
-    let scratch = Scratch::new("flip");
+    for scheme in SCHEMES {
+        refuses_corrupt_bytes_or_digests(scheme);
+    }
+}
+
+fn refuses_corrupt_bytes_or_digests(scheme: &str) {
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
+    let scratch = Scratch::new(&format!("flip-{scheme}"));
     for source in ["htslib/range.bam", "htslib/tabix_vcf_file.bcf"] {
         let bytes = fs::read(data(source)).unwrap();
         let payload = first_block_payload(&bytes);
@@ -791,7 +916,7 @@ fn corrupt_bytes_are_refused_or_yield_a_digest_but_never_crash() {
                 Some(0) => {
                     let stdout = String::from_utf8(out.stdout).unwrap();
                     assert!(
-                        stdout.contains("content digest   bionft-c1:"),
+                        stdout.contains(&format!("content digest   bionft-{scheme}:")),
                         "{source} flipped at {at}"
                     );
                 }
@@ -799,4 +924,280 @@ fn corrupt_bytes_are_refused_or_yield_a_digest_but_never_crash() {
             }
         }
     }
+}
+
+#[test]
+fn a_c2_proof_over_several_read_groups_verifies_and_binds_their_interleaving() {
+    let scratch = Scratch::new("prove-groups");
+    let bam = data("samtools/checksum_chk1.bam");
+    let proof = scratch.path("proof.json");
+    let out = bionft_seq(&["prove", arg(&bam), "--region", "17", "-o", arg(&proof)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = hash_json(&[&bam], &[])[0]["merkle"]["root"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = bionft_seq(&["verify-proof", arg(&proof), "--root", &root]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let text = fs::read_to_string(&proof).unwrap();
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["schema"], "bionft-seq-proof/2");
+    let chunk = &mut json["chunks"][0];
+    assert_eq!(chunk["groups"].as_array().unwrap().len(), 3);
+    let order = chunk["order"].as_array_mut().unwrap();
+    assert_eq!(order.len(), 144);
+    // Moving a record to another read group changes the leaf.
+    let other = order
+        .iter()
+        .find(|g| **g != order[0])
+        .expect("records of several groups")
+        .clone();
+    order[0] = other;
+    let moved = scratch.write("moved.json", json.to_string().as_bytes());
+    let out = bionft_seq(&["verify-proof", arg(&moved), "--root", &root]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn c1_manifests_still_verify_with_c1_and_c2_manifests_with_c2() {
+    let scratch = Scratch::new("verify-schemes");
+    let (bam, cram, fasta) = (
+        data("hts-specs/bam_level-1.bam"),
+        data("hts-specs/cram_3.0_level-2.cram"),
+        data("hts-specs/ce.fa"),
+    );
+    for (scheme, alg) in [("c1", 1), ("c2", 2)] {
+        let manifest = write_manifest(&scratch, &[&bam], &["--scheme", scheme]);
+        let json: Value = serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+        assert_eq!(json["files"][0]["digest_alg"], alg);
+        assert!(digest_scheme_is(&json["files"][0], scheme));
+        // c1 manifests carry the order-independent digest; c2 ones only with --unordered.
+        assert_eq!(
+            json["files"][0]["order_independent"].is_string(),
+            scheme == "c1"
+        );
+        // Verified with the manifest's scheme whatever --scheme says (the default is c2).
+        for other in SCHEMES {
+            let out = bionft_seq(&[
+                "verify",
+                "--scheme",
+                other,
+                arg(&cram),
+                "-m",
+                arg(&manifest),
+                "-r",
+                arg(&fasta),
+            ]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{scheme} manifest, --scheme {other}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let out = bionft_seq(&["verify", "-c", arg(&manifest)]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = bionft_seq(&[
+            "verify",
+            arg(&data("samtools/checksum_chk1.bam")),
+            "-m",
+            arg(&manifest),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("144 records (expected 20000)"), "{stdout}");
+        assert!(
+            stdout.contains("read group \"NA12878\" is missing"),
+            "{stdout}"
+        );
+    }
+    // A manifest of an unknown scheme, or whose digest_alg does not match its digest, is refused.
+    let manifest = write_manifest(&scratch, &[&bam], &[]);
+    let text = fs::read_to_string(&manifest).unwrap();
+    for (from, to) in [
+        ("bionft-c2:", "bionft-c9:"),
+        ("\"digest_alg\": 2", "\"digest_alg\": 1"),
+    ] {
+        let broken = scratch.write("broken.json", text.replace(from, to).as_bytes());
+        let out = bionft_seq(&["verify", "-c", arg(&broken)]);
+        assert_refused(&out, &broken, &format!("{from} replaced by {to}"));
+    }
+}
+
+#[test]
+fn unordered_c2_manifests_verify_and_tell_a_reordering() {
+    let (header, records) = sam_parts();
+    let scratch = Scratch::new("verify-unordered");
+    let sorted = scratch.write("a.sam", &sam(&header, &records));
+    let manifest = write_manifest(&scratch, &[&sorted], &["--unordered"]);
+    let mut reversed = records.clone();
+    reversed.reverse();
+    let unsorted = scratch.write("a.sam", &sam(&header, &reversed));
+    let out = bionft_seq(&["verify", arg(&unsorted), "-m", arg(&manifest)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("same records in a different order"));
+}
+
+#[test]
+fn compare_says_same_content_across_formats_and_names_what_differs() {
+    let (bam, cram, fasta) = (
+        data("hts-specs/bam_level-9.bam"),
+        data("hts-specs/cram_3.1_level-4.cram"),
+        data("hts-specs/ce.fa"),
+    );
+    let out = bionft_seq(&["compare", arg(&bam), arg(&cram), "-r", arg(&fasta)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\nsame content\n"));
+
+    let scratch = Scratch::new("compare");
+    let (header, records) = sam_parts();
+    let original = scratch.write("a.sam", &sam(&header, &records));
+    // Record 701: mapping quality changed.
+    let mut edited = records.clone();
+    let mut fields: Vec<String> = edited[700].split('\t').map(str::to_owned).collect();
+    fields[4] = if fields[4] == "3" { "4" } else { "3" }.into();
+    let position = format!("{}:{}", fields[2], fields[3]);
+    edited[700] = fields.join("\t");
+    let changed = scratch.write("b.sam", &sam(&header, &edited));
+    let out = bionft_seq(&["compare", "--json", arg(&original), arg(&changed)]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["same_content"], false);
+    assert_eq!(json["first_difference"]["record"], 701);
+    assert_eq!(json["first_difference"]["field"], "mapping quality");
+    assert_eq!(json["first_difference"]["position"], position.as_str());
+    assert!(json["header"].as_array().unwrap().is_empty());
+
+    // An aux field dropped from record 900, and one record fewer.
+    let mut dropped = records.clone();
+    let trimmed: Vec<&str> = dropped[899].split('\t').collect();
+    let aux = trimmed[11..].to_vec();
+    assert!(!aux.is_empty(), "ce#1000 records have aux fields");
+    let dropped_tag = aux[0][..2].to_owned();
+    dropped[899] = trimmed[..11]
+        .iter()
+        .chain(&aux[1..])
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\t");
+    dropped.pop();
+    let mut with_group = header.clone();
+    with_group.push("@RG\tID:lane1\tSM:child".into());
+    let other = scratch.write("c.sam", &sam(&with_group, &dropped));
+    let out = bionft_seq(&["compare", arg(&original), arg(&other)]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("header: read group lane1 only in B"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "records: {} in A, {} in B",
+            records.len(),
+            records.len() - 1
+        )),
+        "{text}"
+    );
+    assert!(text.contains("first differing record: 900 at "), "{text}");
+    assert!(
+        text.contains(&format!("aux {dropped_tag} only in A")),
+        "{text}"
+    );
+
+    let missing = scratch.path("missing.bam");
+    assert_refused(
+        &bionft_seq(&["compare", arg(&original), arg(&missing)]),
+        &missing,
+        "compare with a missing file",
+    );
+}
+
+#[test]
+fn c2_reports_the_ga4gh_seqcol_digests_of_the_spec_test_collection() {
+    // The seqcol specification's base.fa (refget test_fasta/test_fasta_digests.json), as the
+    // reference of a SAM whose header declares its three sequences.
+    let scratch = Scratch::new("seqcol");
+    let fasta = scratch.write("base.fa", b">chrX\nTTGGGGAA\n>chr1\nGGAA\n>chr2\nGCGC\n");
+    let sam = scratch.write(
+        "base.sam",
+        b"@SQ\tSN:chrX\tLN:8\n@SQ\tSN:chr1\tLN:4\n@SQ\tSN:chr2\tLN:4\nr1\t0\tchr1\t1\t60\t4M\t*\t0\t0\tGGAA\tIIII\n",
+    );
+    let with_reference = &hash_json(&[&sam], &["--reference", arg(&fasta)])[0];
+    let seqcol = &with_reference["reference_seqcol"];
+    assert_eq!(
+        seqcol["coordinate_system"],
+        "zjM1Ie9m0zFbqsAnZ6jAJSXuFpKTr40J"
+    );
+    assert_eq!(seqcol["collection"], "XZlrcEGi6mlopZ2uD8ObHkQB1d0oDwKk");
+    // Without the residues the level-0 digest is unknown; the coordinate system is not.
+    let without = &hash_json(&[&sam], &[])[0];
+    assert_eq!(
+        without["reference_seqcol"]["coordinate_system"],
+        seqcol["coordinate_system"]
+    );
+    assert!(without["reference_seqcol"].get("collection").is_none());
+    assert_eq!(without["content_digest"], with_reference["content_digest"]);
+    // A reference with another length for chr2 gives no level-0 digest.
+    let other = scratch.write("other.fa", b">chrX\nTTGGGGAA\n>chr1\nGGAA\n>chr2\nGCGCA\n");
+    let mismatched = &hash_json(&[&sam], &["--reference", arg(&other)])[0];
+    assert!(mismatched["reference_seqcol"].get("collection").is_none());
+}
+
+#[test]
+fn c1_is_frozen_its_digests_are_those_published_before_c2() {
+    // The digests of bam_level-1.bam that `bionft-seq` printed before c2 existed (this crate's
+    // README at the commit before it), i.e. what c1 manifests already on chain hold. A change
+    // here means c1 manifests would no longer verify.
+    let bam = data("hts-specs/bam_level-1.bam");
+    let report = &hash_json(&[&bam], &["--scheme", "c1"])[0];
+    assert_eq!(
+        report["content_digest"],
+        "bionft-c1:3e4906bddf9d9e6625544125aca7fe3a449c366ce6e1aa7730a4f26b6e6fbda6"
+    );
+    assert_eq!(
+        report["header_digest"],
+        "c2cec0c78e1050594ed508abec81efd27f13b52ff01a548e0aecf4236f79e4dc"
+    );
+    assert_eq!(
+        report["merkle"]["root"],
+        "22946d29469cbb24557f1a5d908cb8b6459776ba09a0ecedb5422a04e6ae7013"
+    );
+    assert_eq!(
+        report["order_independent"],
+        "436e61ed59a418fbaaf3ec6be35f103cd883c9e4614b9b7656a4ebf6f35f98d7"
+    );
+    assert_eq!(
+        report["read_groups"][0]["digest"],
+        "de9e835e7b6f2a261e7fb3e876b6691303aa37742ddf7dc1ed00121d3419e8df"
+    );
+    assert_eq!(
+        report["reference_seqcol"]["coordinate_system"],
+        "ezQgOdUktjiyNbc-3jMKpgTIgvW_3wsY"
+    );
+    assert_eq!(
+        report["reference_seqcol"]["collection"],
+        "lFOwpOeFsh1ugou-diOmHQpap8uVPhE6"
+    );
 }

@@ -13,7 +13,7 @@ use bionft_client::sample_keys::{
     generate_claim_secret, per_sample_key, read_claim_secret, read_salt, write_secret_file,
 };
 use bionft_primitives::claim::keys::commitment_for_secret;
-use bionft_primitives::{salted_commitment, Purpose, RecordKind, Role, YearMonth};
+use bionft_primitives::{digest_alg, salted_commitment, Purpose, RecordKind, Role, YearMonth};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 use std::path::PathBuf;
@@ -294,7 +294,7 @@ sample's custodian; the guardians' own accounts are never involved.")]
         parents: Vec<u128>,
         #[command(flatten)]
         commitment: CommitmentArgs,
-        /// Digest algorithm id (0 sample identifier, 1 bionft-c1 content digest, 2 file SHA-256).
+        /// Digest algorithm id (0 sample identifier, 1 bionft-c1 content digest, 2 bionft-c2 content digest).
         #[arg(long, default_value_t = 0)]
         digest_alg: u16,
     },
@@ -1084,13 +1084,16 @@ async fn show(b: &Bionft, cmd: ShowCmd) -> Result<Outcome> {
             let samples: Vec<String> = r.record.samples.iter().map(u128::to_string).collect();
             Ok(Outcome::done(
                 format!(
-                    "record {id}: {:?}, {:?}, samples {samples:?}, parents {parents:?}",
-                    r.record.kind, r.status
+                    "record {id}: {:?}, {:?}, samples {samples:?}, parents {parents:?}, digest {}",
+                    r.record.kind,
+                    r.status,
+                    digest_alg::name(r.record.digest_alg).unwrap_or("unknown")
                 ),
                 json!({
                     "id": id.to_string(), "kind": format!("{:?}", r.record.kind), "status": format!("{:?}", r.status),
                     "samples": samples, "parents": parents,
                     "commitment": format!("0x{}", hex::encode(r.record.commitment)), "digest_alg": r.record.digest_alg,
+                    "digest_scheme": digest_alg::name(r.record.digest_alg),
                     "registered_by": ss58(&r.record.registered_by),
                     "registered_at_block": r.record.registered_at_block, "registered_at": r.record.registered_at,
                     "superseded_by": r.record.superseded_by.map(|s| s.to_string()),

@@ -83,6 +83,15 @@ pub mod digest_alg {
     pub fn is_known(alg: u16) -> bool {
         alg <= BIONFT_CONTENT_V2
     }
+    /// How clients and the indexer name `alg` (the content digest schemes by their prefix).
+    pub fn name(alg: u16) -> Option<&'static str> {
+        match alg {
+            SAMPLE_IDENTIFIER => Some("sample-identifier"),
+            BIONFT_CONTENT_V1 => Some("bionft-c1"),
+            BIONFT_CONTENT_V2 => Some("bionft-c2"),
+            _ => None,
+        }
+    }
 }
 
 /// What a record stands for. A record's parents sit at an earlier stage of the
@@ -319,6 +328,10 @@ mod tests {
         );
         assert!(digest_alg::is_known(digest_alg::BIONFT_CONTENT_V2));
         assert!(!digest_alg::is_known(3));
+        for alg in 0..=3 {
+            assert_eq!(digest_alg::name(alg).is_some(), digest_alg::is_known(alg));
+        }
+        assert_eq!(digest_alg::name(2), Some("bionft-c2"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Any bytes, as a file: format detection, every record decoder, the canonical encoder and the
-//! digest pipeline must refuse or digest them, never crash, hang or exhaust memory.
+//! digest pipeline of both schemes (c1 and c2) must refuse or digest them, never crash, hang or exhaust memory.
 //!
 //! Decoder panics are turned into errors in release builds (`digest_file` catches them), but
 //! cargo-fuzz builds abort on panic, so a panic anywhere shows up here as a crash to keep as a
@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use sequencer_cli::pipeline::{digest_file, Options};
+use sequencer_cli::scheme::Scheme;
 
 fn scratch() -> &'static PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
@@ -20,10 +21,15 @@ fn scratch() -> &'static PathBuf {
 fuzz_target!(|data: &[u8]| {
     let path = scratch();
     std::fs::write(path, data).expect("write the fuzz input");
-    let options = Options {
-        threads: 1,
-        unordered_budget: 1024,
-        ..Options::default()
-    };
-    let _ = digest_file(path, &options);
+    // Both schemes' encoders and folds, with every optional digest computed.
+    for scheme in Scheme::ALL {
+        let options = Options {
+            scheme,
+            unordered: true,
+            threads: 1,
+            unordered_budget: 1024,
+            ..Options::default()
+        };
+        let _ = digest_file(path, &options);
+    }
 });

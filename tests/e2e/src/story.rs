@@ -280,7 +280,8 @@ pub async fn run_with(
     say("Bob assigned Charlie (sequencer) to all three samples".into());
 
     let id = digest_alg::SAMPLE_IDENTIFIER;
-    let content = digest_alg::BIONFT_CONTENT_V1;
+    // `file_commitment` digests with bionft-seq's default scheme, bionft-c2.
+    let content = digest_alg::BIONFT_CONTENT_V2;
     // One sample's wet-lab lineage: aliquot (biobank), run, reads, alignment (sequencer).
     let lineage =
         |s: RecordId, salt: &'static [u8], label: &'static str, reads: PathBuf, bam: PathBuf| {

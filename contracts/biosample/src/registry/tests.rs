@@ -894,3 +894,40 @@ fn token_reads_follow_psp34() {
     );
     assert_eq!(w.reg.total_supply(), 1);
 }
+
+#[test]
+fn both_content_digest_schemes_are_accepted_and_kept_as_registered() {
+    // The sequencer CLI registers bionft-c2 (digest_alg 2) by default and still bionft-c1 (1).
+    let mut w = World::new();
+    let s = w.mint(1); // with SEQUENCER assigned
+    let aliquot = w.register(BIOBANK, RecordKind::Aliquot, &[s], 10).unwrap();
+    let env = w.env(SEQUENCER);
+    for (alg, commitment) in [
+        (digest_alg::BIONFT_CONTENT_V1, 11),
+        (digest_alg::BIONFT_CONTENT_V2, 12),
+    ] {
+        let id = w
+            .reg
+            .register_artifact(
+                &env,
+                RecordKind::Library,
+                vec![aliquot],
+                [commitment; 32],
+                alg,
+                &mut w.ev,
+            )
+            .unwrap();
+        assert_eq!(w.reg.get_record(id).unwrap().record.digest_alg, alg);
+    }
+    assert_eq!(
+        w.reg.register_artifact(
+            &env,
+            RecordKind::Library,
+            vec![aliquot],
+            [13; 32],
+            digest_alg::BIONFT_CONTENT_V2 + 1,
+            &mut w.ev
+        ),
+        Err(Error::UnknownDigestAlg)
+    );
+}
