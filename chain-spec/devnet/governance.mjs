@@ -164,7 +164,9 @@ async function contractCall(metadataFile, address, message, ...jsonArgs) {
   const name = camel(message);
   if (!contract.tx[name]) throw new Error(`the contract has no message ${message}`);
   const args = jsonArgs.map((a) => JSON.parse(a));
-  const dry = await contract.query[name](multisig, { gasLimit: -1, storageDepositLimit: null }, ...args);
+  // The dry run may use a whole block (api-contract's default limit has no proof size).
+  const dryLimit = { gasLimit: api.consts.system.blockWeights.maxBlock, storageDepositLimit: null };
+  const dry = await contract.query[name](multisig, dryLimit, ...args);
   if (dry.result.isErr) throw new Error(`the dry run failed: ${explain(dry.result.asErr)}`);
   const output = dry.output?.toJSON();
   const refusal = output?.ok?.err ?? output?.err;
