@@ -53,6 +53,27 @@ pub fn governance_keys(net: &Network, members: u32) -> Result<PathBuf> {
     Ok(keys)
 }
 
+/// Runs `chain-spec/devnet/governance.mjs ENDPOINT CONSORTIUM KEYS ARGS…`
+/// against the network's archive node with the biobanks' keys in `keys`
+/// (see [`governance_keys`]); prints its output and returns its stdout, or
+/// an error if it failed.
+pub fn governance(net: &Network, keys: &Path, args: &[&std::ffi::OsStr]) -> Result<String> {
+    let out = Command::new("node")
+        .arg(repo().join("chain-spec/devnet/governance.mjs"))
+        .arg(&net.endpoint)
+        .arg(net.dir().join("consortium.json"))
+        .arg(keys)
+        .args(args)
+        .output()
+        .context("running node chain-spec/devnet/governance.mjs")?;
+    let said = String::from_utf8(out.stdout)?;
+    eprintln!("{said}{}", String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        bail!("governance.mjs {args:?} failed ({})", out.status);
+    }
+    Ok(said)
+}
+
 /// A running network (validators 1..=N, archive node 0), cleaned up on drop.
 pub struct Network {
     dir: PathBuf,

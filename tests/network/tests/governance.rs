@@ -7,25 +7,15 @@
 //! calls) against the archive node, with the biobanks' keys that
 //! `scripts/network.sh` generated. About two minutes of wall time.
 
-use network_tests::{governance_keys, repo, Network};
-use std::process::Command;
+use network_tests::{governance, governance_keys, repo, Network};
 
 #[test]
 fn one_member_alone_cannot_pass_a_governance_proposal() {
     let net = Network::start(4).expect("a four-biobank network starts and finalizes");
     let keys = governance_keys(&net, 4).unwrap();
-    let out = Command::new("node")
-        .arg(repo().join("chain-spec/devnet/governance.mjs"))
-        .arg(&net.endpoint)
-        .arg(net.dir().join("consortium.json"))
-        .arg(&keys)
-        .arg("check")
-        .arg(repo().join("target/ink/reference-nft/reference-nft.wasm"))
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "governance checks failed");
+    let contract = repo().join("target/ink/reference-nft/reference-nft.wasm");
+    let stdout = governance(&net, &keys, &["check".as_ref(), contract.as_os_str()])
+        .expect("the governance checks pass");
     for line in [
         "ok   one member's own sudo is refused (sudo.RequireSudo)",
         "ok   after 1 of 3 approvals nobody is admitted",

@@ -11,8 +11,7 @@ use bionft_primitives::{duo, Purpose};
 use e2e_tests::http::get_json;
 use e2e_tests::indexer::Indexer;
 use e2e_tests::story::{self, Inputs};
-use network_tests::{governance_keys, repo, rpc, workspace_binary, Network};
-use std::process::Command;
+use network_tests::{governance, governance_keys, repo, rpc, workspace_binary, Network};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -138,18 +137,17 @@ async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
     };
     assert_eq!(spec_version(), 1);
     let keys = governance_keys(&net, 3).unwrap();
-    let out = Command::new("node")
-        .arg(repo().join("chain-spec/devnet/governance.mjs"))
-        .arg(&net.endpoint)
-        .arg(net.dir().join("consortium.json"))
-        .arg(&keys)
-        .args(["approve", "set-code"])
-        .arg(repo().join("chain-spec/specs/upgrade-rehearsal.wasm"))
-        .output()
-        .expect("node runs");
-    let said = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{said}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the upgrade proposal failed");
+    let rehearsal = repo().join("chain-spec/specs/upgrade-rehearsal.wasm");
+    let said = governance(
+        &net,
+        &keys,
+        &[
+            "approve".as_ref(),
+            "set-code".as_ref(),
+            rehearsal.as_os_str(),
+        ],
+    )
+    .expect("the upgrade proposal passes");
     for line in [
         "approval 1 of 3 recorded",
         "approval 2 of 3 recorded",
@@ -214,23 +212,20 @@ async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
     bionft.transfer_admin(&alice, &multisig).await.unwrap();
     let alone = bionft.set_paused(&alice, true).await.unwrap_err();
     assert!(format!("{alone:#}").contains("NotAdmin"), "{alone:#}");
-    let out = Command::new("node")
-        .arg(repo().join("chain-spec/devnet/governance.mjs"))
-        .arg(&net.endpoint)
-        .arg(net.dir().join("consortium.json"))
-        .arg(&keys)
-        .args(["approve", "contract-call"])
-        .arg(repo().join("target/ink/biosample/biosample.json"))
-        .args([
-            outcome.deployment.biosample.address.as_str(),
-            "set_paused",
-            "true",
-        ])
-        .output()
-        .expect("node runs");
-    let said = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{said}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "the pause proposal failed");
+    let metadata = repo().join("target/ink/biosample/biosample.json");
+    let said = governance(
+        &net,
+        &keys,
+        &[
+            "approve".as_ref(),
+            "contract-call".as_ref(),
+            metadata.as_os_str(),
+            outcome.deployment.biosample.address.as_ref(),
+            "set_paused".as_ref(),
+            "true".as_ref(),
+        ],
+    )
+    .expect("the pause proposal passes");
     assert!(
         said.contains("approval 3 of 3 executed the proposal"),
         "{said}"
