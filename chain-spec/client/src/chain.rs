@@ -298,15 +298,15 @@ impl Chain {
         args: impl Encode,
     ) -> Result<(T, Finalized)> {
         let (value, pending) = self
-            .send::<T, E>(signer, contract, bundle, message, args)
+            .send::<T, E>(signer, contract, bundle, message, args, None)
             .await?;
         Ok((value, pending.finalized().await?))
     }
 
     /// [`Chain::submit`] without the wait: dry-runs, submits and returns the
-    /// dry run's value and the transaction in the pool. The signer's next
-    /// nonce comes from the node, which counts its transactions already in
-    /// the pool, so one signer may send several before any is finalized.
+    /// dry run's value and the transaction in the pool. `nonce` is the
+    /// signer's nonce when the caller counts them itself (a burst from one
+    /// signer: start from [`Chain::next_nonce`]); `None` asks the node.
     pub async fn send<T: Decode, E: Decode + std::fmt::Debug>(
         &self,
         signer: &Keypair,
@@ -314,6 +314,7 @@ impl Chain {
         bundle: &Bundle,
         message: &str,
         args: impl Encode,
+        nonce: Option<u64>,
     ) -> Result<(T, Pending)> {
         let data = bundle.call_data(message, args)?;
         let origin = account_of(signer);
@@ -341,7 +342,7 @@ impl Chain {
             ),
         );
         let what = format!("{}::{message}", bundle.name);
-        let progress = self.submit_and_watch(&tx, signer, &what).await?;
+        let progress = self.submit_and_watch(&tx, signer, &what, nonce).await?;
         Ok((value, Pending { progress, what }))
     }
 
@@ -397,7 +398,7 @@ impl Chain {
             ),
         );
         let progress = self
-            .submit_and_watch(&tx, signer, &format!("instantiating {}", bundle.name))
+            .submit_and_watch(&tx, signer, &format!("instantiating {}", bundle.name), None)
             .await?;
         let in_block = progress
             .wait_for_finalized()
@@ -461,21 +462,32 @@ impl Chain {
         Ok(bundle.code_hash())
     }
 
+    /// The node's next nonce for `account`: it counts the account's
+    /// transactions still in the pool (subxt's default reads only the best
+    /// block's state), so a signer may send again before its last
+    /// transaction is in a block.
+    pub async fn next_nonce(&self, account: &AccountId32) -> Result<u64> {
+        self.rpc
+            .system_account_next_index(account)
+            .await
+            .context("reading the signer's next nonce")
+    }
+
     async fn submit_and_watch<Call: subxt::transactions::Payload>(
         &self,
         tx: &Call,
         signer: &Keypair,
         what: &str,
+        nonce: Option<u64>,
     ) -> Result<subxt::transactions::TransactionProgress<Config, OnlineClientAtBlockImpl<Config>>>
     {
-        // The node's next nonce for the signer counts its transactions still
-        // in the pool (subxt's default reads only the best block's state), so
-        // a signer may send again before its last transaction is in a block.
-        let nonce = self
-            .rpc
-            .system_account_next_index(&account_of(signer))
-            .await
-            .with_context(|| format!("{what}: reading the signer's next nonce"))?;
+        let nonce = match nonce {
+            Some(n) => n,
+            None => self
+                .next_nonce(&account_of(signer))
+                .await
+                .with_context(|| what.to_string())?,
+        };
         let params = subxt::config::PolkadotExtrinsicParamsBuilder::<Config>::new()
             .nonce(nonce)
             .build();
@@ -492,7 +504,7 @@ impl Chain {
         signer: &Keypair,
         what: &str,
     ) -> Result<Finalized> {
-        let progress = self.submit_and_watch(tx, signer, what).await?;
+        let progress = self.submit_and_watch(tx, signer, what, None).await?;
         Pending {
             progress,
             what: what.to_string(),

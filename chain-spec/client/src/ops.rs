@@ -292,7 +292,7 @@ impl Bionft {
         digest_alg: u16,
     ) -> Result<RecordId> {
         let finalized = self
-            .send_register_artifact(k, kind, parents, commitment, digest_alg)
+            .send_register_artifact(k, kind, parents, commitment, digest_alg, None)
             .await?
             .finalized()
             .await?;
@@ -310,7 +310,7 @@ impl Bionft {
 
     /// [`Bionft::register_artifact`] without the wait for finality (after
     /// the dry run): the transaction in the pool, so that one signer may
-    /// send many at once.
+    /// send many at once (`nonce`: see [`Chain::send`]).
     pub async fn send_register_artifact(
         &self,
         k: &Keypair,
@@ -318,6 +318,7 @@ impl Bionft {
         parents: &[RecordId],
         commitment: Commitment,
         digest_alg: u16,
+        nonce: Option<u64>,
     ) -> Result<Pending> {
         let (_, pending) = self
             .chain
@@ -327,6 +328,7 @@ impl Bionft {
                 &self.biosample_code,
                 "register_artifact",
                 (kind, parents.to_vec(), commitment, digest_alg),
+                nonce,
             )
             .await?;
         Ok(pending)

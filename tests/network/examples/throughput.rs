@@ -1,8 +1,8 @@
 //! Throughput figures of a fresh four-biobank network (BENCHMARKS.md): the
 //! largest burst of `register_artifact` transactions the network finalizes
 //! per second, sent at once by several biobanks (each registering aliquots
-//! under its own sample; the client picks nonces from the node's pool-aware
-//! `system_accountNextIndex`), and the indexer's live lag: from the moment the
+//! under its own sample, counting its nonces from the node's
+//! `system_accountNextIndex` before the burst), and the indexer's live lag: from the moment the
 //! archive node reports a block finalized to the moment the indexer (default
 //! settings) serves it, idle and under the burst.
 //!
@@ -157,9 +157,11 @@ fn main() -> Result<()> {
     let sent_at = Instant::now();
     let blocks: Vec<[u8; 32]> = rt.block_on(async {
         let banks: Vec<_> = SIGNERS.iter().map(|k| signer(k)).collect::<Result<_>>()?;
+        let nonces = Chain::connect(&net.endpoint).await?;
         let sends = banks.iter().enumerate().map(|(i, k)| {
-            let (bionft, sample) = (&bionft, samples[i]);
+            let (bionft, sample, nonces) = (&bionft, samples[i], &nonces);
             async move {
+                let first = nonces.next_nonce(&account_of(k)).await?;
                 let mut pending = Vec::new();
                 for n in 0..per_signer {
                     pending.push(
@@ -170,6 +172,7 @@ fn main() -> Result<()> {
                                 &[sample],
                                 commitment(i, n),
                                 digest_alg::SAMPLE_IDENTIFIER,
+                                Some(first + u64::from(n)),
                             )
                             .await?,
                     );
