@@ -44,6 +44,7 @@ import { ContractPromise } from '@polkadot/api-contract';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { createKeyMulti, cryptoWaitReady, encodeAddress, sortAddresses } from '@polkadot/util-crypto';
+import { explain as explainError, submit as submitTx } from './tx.mjs';
 
 const USAGE = `usage:
   governance.mjs <ws endpoint> <consortium.json> <keys file> approve add-member <account>
@@ -84,30 +85,8 @@ for (const k of keys) {
 const multisig = encodeAddress(createKeyMulti(signatories, threshold), 42);
 const api = await ApiPromise.create({ provider: new WsProvider(endpoint), noInitWarn: true });
 
-/** `Pallet.Error` for module errors, else the error's kind. */
-function explain(dispatchError) {
-  if (dispatchError.isModule) {
-    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-    return `${section}.${name}`;
-  }
-  return dispatchError.type;
-}
-
-/** Signs, submits and waits for finality; resolves to the events and the dispatch error, if any. */
-function submit(tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsubscribe;
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (status.isFinalized) {
-        unsubscribe();
-        resolve({ events: events.map((r) => r.event), error: dispatchError ? explain(dispatchError) : null });
-      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-        unsubscribe();
-        reject(new Error(`transaction ${status.type}`));
-      }
-    }).then((u) => { unsubscribe = u; }, reject);
-  });
-}
+const explain = (dispatchError) => explainError(api, dispatchError);
+const submit = (tx, signer) => submitTx(api, tx, signer);
 
 const MAX_WEIGHT = { refTime: 10_000_000_000n, proofSize: 1_000_000n };
 
