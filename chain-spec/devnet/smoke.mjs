@@ -19,6 +19,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Abi } from '@polkadot/api-contract';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { explain as explainError, submit as submitTx } from './tx.mjs';
 
 const endpoint = process.argv[2] ?? 'ws://127.0.0.1:9944';
 const bundlePath = process.argv[3] ?? new URL('../../target/ink/biosample/biosample.contract', import.meta.url);
@@ -40,40 +41,8 @@ const keyring = new Keyring({ type: 'sr25519' });
 const [alice, bob, ferdie] = ['//Alice', '//Bob', '//Ferdie'].map((uri) => keyring.addFromUri(uri));
 const api = await ApiPromise.create({ provider: new WsProvider(endpoint), noInitWarn: true });
 
-/** Explains a DispatchError: `Pallet.Error` for module errors, else its kind. */
-function explain(dispatchError) {
-  if (dispatchError.isModule) {
-    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-    return `${section}.${name}`;
-  }
-  return dispatchError.type;
-}
-
-/** Signs, submits and waits for finality; returns the block hash, events and failure. */
-function submit(tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsubscribe;
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (status.isFinalized) {
-        unsubscribe();
-        const sudid = events.find(({ event }) => api.events.sudo.Sudid.is(event));
-        const sudoError = sudid?.event.data.sudoResult.isErr ? sudid.event.data.sudoResult.asErr : null;
-        resolve({
-          blockHash: status.asFinalized.toHex(),
-          events: events.map(({ event }) => event),
-          error: dispatchError ? explain(dispatchError) : sudoError ? explain(sudoError) : null,
-        });
-      } else if (status.isInvalid || status.isDropped || status.isUsurped) {
-        unsubscribe();
-        reject(new Error(`transaction ${status.type}`));
-      }
-    })
-      .then((u) => {
-        unsubscribe = u;
-      })
-      .catch(reject);
-  });
-}
+const explain = (dispatchError) => explainError(api, dispatchError);
+const submit = (tx, signer) => submitTx(api, tx, signer);
 
 /** Calls a message through ContractsApi_call and decodes its `MessageResult`. */
 async function read(address, label, args = []) {
@@ -129,7 +98,7 @@ try {
   check(r.error === 'BadOrigin', `Ferdie's instantiate fails: ${r.error}`);
 
   // Reads through ContractsApi_call.
-  const admin = await read(address, 'admin');
+  const admin = await read(address, 'Lineage::admin');
   check(admin.value.isOk && admin.value.asOk.toString() === alice.address, `admin() = ${admin.value.toHuman()?.Ok}`);
   const supply = await read(address, 'PSP34::total_supply');
   check(supply.value.isOk && supply.value.asOk.toString() === '0', `PSP34::total_supply() = ${supply.value.asOk.toString()}`);
