@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 # postgresql: a real server for the indexer's PostgreSQL tests (started per test run);
 # curl: devnet readiness checks; zstd: compressing the runtime into chain specs;
 # protobuf-compiler: protoc, which sc-network's build needs (bionft-node);
+# tzdata: local times in `bionft` output (and its tests);
 # chromium: the web app's browser test (web-app/tests/browser.mjs; playwright-core drives it, no browser download).
-APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 postgresql curl zstd protobuf-compiler chromium)
+APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 postgresql curl zstd protobuf-compiler chromium tzdata)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,48 +1,51 @@
-//! Contract bundles (`.contract`) as `cargo xtask contracts` writes them: the
-//! wasm code and the message selectors from the ink! metadata, so callers
-//! encode calls from the metadata rather than recomputing selectors.
+//! The contracts' ink! metadata and code.
+//!
+//! [`Metadata`] is what every call needs: the contract's name, its code hash
+//! and the message selectors, read from the metadata rather than recomputed.
+//! `bionft deploy` stores it in the deployment file, so that every other
+//! command (and any installed `bionft`) reads it from there: nothing is
+//! loaded from a path fixed at build time. [`Bundle`] adds the wasm, which
+//! only uploading code needs (deploy, upgrade): `.contract` files as `cargo
+//! xtask contracts` writes them under `target/ink/<name>/`.
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// A loaded `.contract` bundle.
+/// A contract's ink! metadata: name, code hash and selectors.
 #[derive(Clone, Debug)]
-pub struct Bundle {
+pub struct Metadata {
     pub name: String,
-    pub wasm: Vec<u8>,
+    /// blake2-256 of the wasm (`source.hash`): the code hash pallet-contracts gives it.
+    pub code_hash: [u8; 32],
     selectors: HashMap<String, [u8; 4]>,
+    /// The metadata document itself, without the wasm.
+    json: Value,
 }
 
-impl Bundle {
-    /// Loads a `.contract` file.
-    pub fn load(path: &Path) -> Result<Bundle> {
-        let bytes = std::fs::read(path).with_context(|| {
-            format!(
-                "{}: cannot read contract bundle (run `cargo xtask contracts`)",
-                path.display()
-            )
-        })?;
-        Self::parse(&bytes)
-            .with_context(|| format!("{}: not a valid contract bundle", path.display()))
-    }
+/// A `.contract` bundle: the metadata and the wasm it describes.
+#[derive(Clone, Debug)]
+pub struct Bundle {
+    pub metadata: Metadata,
+    pub wasm: Vec<u8>,
+}
 
-    /// Loads `<workspace>/target/ink/<name>/<name>.contract`.
-    pub fn built(name: &str) -> Result<Bundle> {
-        Self::load(&built_path(name))
-    }
-
-    fn parse(bytes: &[u8]) -> Result<Bundle> {
-        let json: serde_json::Value = serde_json::from_slice(bytes)?;
+impl Metadata {
+    /// Reads ink! metadata (a `.json` metadata file's document, or a
+    /// `.contract` bundle's, whose wasm is dropped).
+    pub fn from_json(mut json: Value) -> Result<Metadata> {
         let name = json["contract"]["name"]
             .as_str()
             .ok_or_else(|| anyhow!("no contract name"))?
             .to_string();
-        let wasm = decode_hex(
-            json["source"]["wasm"]
+        let code_hash = decode_hex(
+            json["source"]["hash"]
                 .as_str()
-                .ok_or_else(|| anyhow!("no wasm in the bundle"))?,
-        )?;
+                .ok_or_else(|| anyhow!("no source.hash"))?,
+        )?
+        .try_into()
+        .map_err(|_| anyhow!("source.hash is not 32 bytes"))?;
         let mut selectors = HashMap::new();
         for kind in ["messages", "constructors"] {
             for m in json["spec"][kind]
@@ -63,11 +66,25 @@ impl Bundle {
                 selectors.insert(label.to_string(), selector);
             }
         }
-        Ok(Bundle {
+        if let Some(source) = json["source"].as_object_mut() {
+            source.remove("wasm");
+        }
+        Ok(Metadata {
             name,
-            wasm,
+            code_hash,
             selectors,
+            json,
         })
+    }
+
+    /// The metadata document (without wasm), as stored in the deployment file.
+    pub fn json(&self) -> &Value {
+        &self.json
+    }
+
+    /// `0x` + hex of the code hash, as the deployment file writes it.
+    pub fn code_hash_hex(&self) -> String {
+        format!("0x{}", hex::encode(self.code_hash))
     }
 
     /// The selector of message or constructor `label` (e.g. `mint_sample`, `PSP34::owner_of`).
@@ -78,13 +95,6 @@ impl Bundle {
             .ok_or_else(|| anyhow!("contract {} has no message `{label}`", self.name))
     }
 
-    /// blake2-256 of the wasm: the code hash pallet-contracts gives it.
-    pub fn code_hash(&self) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        ink::env::hash_bytes::<ink::env::hash::Blake2x256>(&self.wasm, &mut out);
-        out
-    }
-
     /// Call data for `label` with SCALE-encoded `args`.
     pub fn call_data(&self, label: &str, args: impl scale::Encode) -> Result<Vec<u8>> {
         let mut data = self.selector(label)?.to_vec();
@@ -93,10 +103,53 @@ impl Bundle {
     }
 }
 
-/// Where `cargo xtask contracts` writes the bundle of contract `name`.
-pub fn built_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../target/ink/{name}/{name}.contract"))
+impl Bundle {
+    /// Loads a `.contract` file, checking that its wasm has the hash its metadata states.
+    pub fn load(path: &Path) -> Result<Bundle> {
+        let bytes = std::fs::read(path).with_context(|| {
+            format!(
+                "{}: cannot read the contract bundle (build it with `cargo xtask contracts` in a BioNFT checkout, or give its path)",
+                path.display()
+            )
+        })?;
+        Self::parse(&bytes)
+            .with_context(|| format!("{}: not a valid contract bundle", path.display()))
+    }
+
+    /// Loads contract `name` from a directory laid out as `cargo xtask
+    /// contracts` writes it: `<dir>/<name>/<name>.contract`.
+    pub fn from_dir(dir: &Path, name: &str) -> Result<Bundle> {
+        Self::load(&bundle_path(dir, name))
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Bundle> {
+        let json: Value = serde_json::from_slice(bytes)?;
+        let wasm = decode_hex(
+            json["source"]["wasm"]
+                .as_str()
+                .ok_or_else(|| anyhow!("no wasm in the bundle"))?,
+        )?;
+        let metadata = Metadata::from_json(json)?;
+        if code_hash(&wasm) != metadata.code_hash {
+            bail!(
+                "its wasm does not have the hash its metadata states ({})",
+                metadata.code_hash_hex()
+            );
+        }
+        Ok(Bundle { metadata, wasm })
+    }
+}
+
+/// `<dir>/<name>/<name>.contract`.
+pub fn bundle_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name).join(format!("{name}.contract"))
+}
+
+/// blake2-256 of a contract's code: its code hash on pallet-contracts.
+pub fn code_hash(wasm: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(wasm, &mut out);
+    out
 }
 
 fn decode_hex(s: &str) -> Result<Vec<u8>> {
@@ -107,21 +160,42 @@ fn decode_hex(s: &str) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
 
+    fn bundle_json(wasm: &[u8], hash: [u8; 32]) -> String {
+        format!(
+            r#"{{"contract":{{"name":"x"}},"source":{{"wasm":"0x{}","hash":"0x{}"}},
+            "spec":{{"messages":[{{"label":"m","selector":"0x01020304"}}],"constructors":[{{"label":"new","selector":"0x9bae9d5e"}}]}}}}"#,
+            hex::encode(wasm),
+            hex::encode(hash)
+        )
+    }
+
     #[test]
-    fn parses_selectors_and_refuses_malformed_bundles() {
-        let json = br#"{"contract":{"name":"x"},"source":{"wasm":"0x0061736d"},
-            "spec":{"messages":[{"label":"m","selector":"0x01020304"}],"constructors":[{"label":"new","selector":"0x9bae9d5e"}]}}"#;
-        let b = Bundle::parse(json).unwrap();
-        assert_eq!(b.selector("m").unwrap(), [1, 2, 3, 4]);
+    fn parses_selectors_and_drops_the_wasm_from_the_metadata() {
+        let wasm = b"\0asm\x01\0\0\0";
+        let b = Bundle::parse(bundle_json(wasm, code_hash(wasm)).as_bytes()).unwrap();
+        assert_eq!(b.wasm, wasm);
+        assert_eq!(b.metadata.selector("m").unwrap(), [1, 2, 3, 4]);
         assert_eq!(
-            b.call_data("new", 7u8).unwrap(),
+            b.metadata.call_data("new", 7u8).unwrap(),
             vec![0x9b, 0xae, 0x9d, 0x5e, 7]
         );
-        assert!(b.selector("missing").is_err());
+        assert!(b.metadata.selector("missing").is_err());
+        // What the deployment file keeps: no wasm, and it reads back the same.
+        assert!(b.metadata.json()["source"].get("wasm").is_none());
+        let again = Metadata::from_json(b.metadata.json().clone()).unwrap();
+        assert_eq!(again.code_hash, b.metadata.code_hash);
+        assert_eq!(again.selector("m").unwrap(), [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn refuses_malformed_bundles_and_wasm_that_does_not_match_its_hash() {
         assert!(Bundle::parse(b"{}").is_err());
+        let bad_hex = bundle_json(b"", [0; 32]).replace("\"wasm\":\"0x\"", "\"wasm\":\"0xzz\"");
+        assert!(Bundle::parse(bad_hex.as_bytes()).is_err());
+        let wrong = Bundle::parse(bundle_json(b"\0asm", [7; 32]).as_bytes()).unwrap_err();
         assert!(
-            Bundle::parse(br#"{"contract":{"name":"x"},"source":{"wasm":"0xzz"},"spec":{}}"#)
-                .is_err()
+            wrong.to_string().contains("does not have the hash"),
+            "{wrong}"
         );
     }
 }

@@ -3,7 +3,7 @@
 //! as `Contracts.call` extrinsics, and read back the contract events they
 //! emitted, with contract failures reported by the contract's own error name.
 
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, Metadata};
 use anyhow::{anyhow, bail, Context, Result};
 use scale::{Decode, Encode};
 use std::sync::Arc;
@@ -110,8 +110,9 @@ impl std::fmt::Display for ContractRefused {
     }
 }
 
-/// What the refusals users meet most mean, in words.
-fn refusal_in_words(error: &str) -> Option<&'static str> {
+/// What the refusals users meet most, and every reason `check_access`
+/// denies access for, mean in words (keyed by the contracts' variant names).
+pub fn refusal_in_words(error: &str) -> Option<&'static str> {
     Some(match error {
         "NotAttested" => "the custodian biobank has not attested this account as the grown-up subject: it verifies the claimant in person and runs `bionft biobank attest` first",
         "ClaimMismatch" => "the signature does not open the sample's claim commitment: not the claim secret the guardians generated",
@@ -121,6 +122,18 @@ fn refusal_in_words(error: &str) -> Option<&'static str> {
         "GuardianshipEnded" => "guardians' authority ended at the majority month",
         "Paused" => "governance paused every write (`bionft governance resume`)",
         "NotAssignedSequencer" => "the custodian has not assigned this sequencer to every contributing sample (`bionft biobank assign-sequencer`)",
+        "UnknownRecord" => "no such record",
+        "InvalidPurpose" => "the requested purpose is not a well-formed DUO purpose",
+        "RecordWithdrawn" => "the record, or one it derives from, was withdrawn",
+        "RecordSuperseded" => "the record was superseded by a re-processed record: use the new one",
+        "NoGrant" => "no grant to this grantee covers the record for one of its samples",
+        "OutsideScope" => "the grant covers another part of the lineage",
+        "GrantRevoked" => "the grant was revoked",
+        "ConsentWithdrawn" => "the subject's consent was withdrawn after the grant was issued",
+        "IssuerNoLongerGuardian" => "the guardian who issued the grant resigned or was removed",
+        "LapsedAtMajority" => "the guardians' grant lapsed at the subject's majority and the subject has not confirmed it",
+        "GrantExpired" => "the grant has expired",
+        "PurposeNotPermitted" => "the grant's DUO purpose does not permit this purpose",
         _ => return None,
     })
 }
@@ -225,6 +238,36 @@ impl Chain {
         Ok(now.decode()?)
     }
 
+    /// The code hash of the contract at `address` (`Contracts.ContractInfoOf`),
+    /// or `None` if no contract lives there.
+    pub async fn contract_code_hash(&self, address: &AccountId32) -> Result<Option<[u8; 32]>> {
+        let at = self.api.at_current_block().await?;
+        let info = at
+            .storage()
+            .try_fetch(
+                subxt::dynamic::storage::<(AccountId32,), Value>("Contracts", "ContractInfoOf"),
+                (*address,),
+            )
+            .await
+            .context("reading Contracts.ContractInfoOf")?;
+        // ContractInfo starts with `trie_id: BoundedVec<u8>`, then `code_hash: H256`.
+        info.map(|v| {
+            let mut bytes = v.bytes();
+            let _trie_id = Vec::<u8>::decode(&mut bytes)?;
+            Ok(<[u8; 32]>::decode(&mut bytes)?)
+        })
+        .transpose()
+    }
+
+    /// What the chain spec calls the chain: `Development`, `Local` or `Live`
+    /// (`system_chainType`).
+    pub async fn chain_type(&self) -> Result<String> {
+        self.rpc
+            .system_chain_type()
+            .await
+            .context("system_chainType")
+    }
+
     /// The chain's genesis hash, hex.
     pub fn genesis_hash(&self) -> String {
         format!("0x{}", hex::encode(self.api.genesis_hash()))
@@ -276,7 +319,7 @@ impl Chain {
         &self,
         origin: &AccountId32,
         contract: &AccountId32,
-        bundle: &Bundle,
+        bundle: &Metadata,
         message: &str,
         args: impl Encode,
     ) -> Result<R> {
@@ -293,7 +336,7 @@ impl Chain {
         &self,
         signer: &Keypair,
         contract: &AccountId32,
-        bundle: &Bundle,
+        bundle: &Metadata,
         message: &str,
         args: impl Encode,
     ) -> Result<(T, Finalized)> {
@@ -311,7 +354,7 @@ impl Chain {
         &self,
         signer: &Keypair,
         contract: &AccountId32,
-        bundle: &Bundle,
+        bundle: &Metadata,
         message: &str,
         args: impl Encode,
         nonce: Option<u64>,
@@ -354,9 +397,12 @@ impl Chain {
         bundle: &Bundle,
         args: impl Encode,
     ) -> Result<Instantiated> {
-        let data = bundle.call_data("new", args)?;
+        let data = bundle.metadata.call_data("new", args)?;
         let origin = account_of(signer);
-        let salt: Vec<u8> = Vec::new();
+        // A fresh salt: the address hashes deployer, code, constructor input and
+        // salt, so the same admin can deploy the same code again (another deployment).
+        let mut salt = vec![0u8; 16];
+        getrandom::getrandom(&mut salt).context("drawing a salt from the OS")?;
         // ContractsApi_instantiate(origin, value, gas_limit, storage_deposit_limit, Code::Upload(code), data, salt)
         let mut args = (origin.0, 0u128, None::<Weight>, None::<u128>).encode();
         0u8.encode_to(&mut args); // Code::Upload
@@ -374,13 +420,13 @@ impl Chain {
         if u8::decode(&mut input)? != 0 {
             bail!(
                 "instantiating {} would fail: {}",
-                bundle.name,
+                bundle.metadata.name,
                 dispatch_error(input, &head.debug_message, at.metadata())
             );
         }
         let ret = ExecReturnValue::decode(&mut input)?;
         if ret.flags & 1 == 1 {
-            bail!("the constructor of {} reverted", bundle.name);
+            bail!("the constructor of {} reverted", bundle.metadata.name);
         }
         let tx = subxt::dynamic::tx(
             "Contracts",
@@ -398,17 +444,24 @@ impl Chain {
             ),
         );
         let progress = self
-            .submit_and_watch(&tx, signer, &format!("instantiating {}", bundle.name), None)
+            .submit_and_watch(
+                &tx,
+                signer,
+                &format!("instantiating {}", bundle.metadata.name),
+                None,
+            )
             .await?;
         let in_block = progress
             .wait_for_finalized()
             .await
-            .map_err(|e| anyhow!("instantiating {}: {e}", bundle.name))?;
+            .map_err(|e| anyhow!("instantiating {}: {e}", bundle.metadata.name))?;
         let block_hash = in_block.block_hash();
-        let events = in_block
-            .wait_for_success()
-            .await
-            .map_err(|e| anyhow!("instantiating {}: dispatch failed: {e}", bundle.name))?;
+        let events = in_block.wait_for_success().await.map_err(|e| {
+            anyhow!(
+                "instantiating {}: dispatch failed: {e}",
+                bundle.metadata.name
+            )
+        })?;
         let header = self
             .rpc
             .chain_get_header(Some(block_hash))
@@ -433,11 +486,11 @@ impl Chain {
         let address = address.ok_or_else(|| {
             anyhow!(
                 "instantiating {}: no Contracts.Instantiated event",
-                bundle.name
+                bundle.metadata.name
             )
         })?;
         // No CodeStored event when the chain already had this code: its hash is the local one.
-        let code_hash = code_hash.unwrap_or_else(|| bundle.code_hash());
+        let code_hash = code_hash.unwrap_or(bundle.metadata.code_hash);
         Ok(Instantiated {
             address,
             code_hash,
@@ -457,9 +510,9 @@ impl Chain {
                 Value::unnamed_variant("Enforced", []),
             ),
         );
-        self.sign_and_finalize(&tx, signer, &format!("uploading {}", bundle.name))
+        self.sign_and_finalize(&tx, signer, &format!("uploading {}", bundle.metadata.name))
             .await?;
-        Ok(bundle.code_hash())
+        Ok(bundle.metadata.code_hash)
     }
 
     /// The node's next nonce for `account`: it counts the account's

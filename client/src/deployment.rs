@@ -1,15 +1,18 @@
-//! The deployment file: where the contracts live on which chain. `bionft
-//! deploy` writes it; every other command (and the indexer) reads it.
+//! The deployment file: where the contracts live on which chain, and their
+//! ink! metadata. `bionft deploy` writes it; every other command (and the
+//! indexer) reads it, so an installed `bionft` needs nothing else.
 
-use anyhow::{bail, Context, Result};
+use crate::bundle::Metadata;
+use anyhow::{anyhow, bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use subxt::utils::AccountId32;
 
 /// The file format `bionft deploy` writes. Format 2 added
-/// `deployed_at_block`; format 1 files (without it) still load, with
-/// `deployed_at_block: None`.
-pub const FORMAT: u32 = 2;
+/// `deployed_at_block`, format 3 each contract's `metadata`. Older files
+/// still load (without them), for the indexer; commands that call the
+/// contracts ask for a file with metadata.
+pub const FORMAT: u32 = 3;
 
 /// One deployed contract.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -18,6 +21,9 @@ pub struct Deployed {
     pub address: String,
     /// `0x` + blake2-256 of the code.
     pub code_hash: String,
+    /// The contract's ink! metadata without its wasm (format 3 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// The deployment file.
@@ -40,6 +46,25 @@ impl Deployed {
     pub fn account(&self) -> Result<AccountId32> {
         crate::keys::account(&self.address)
     }
+
+    /// The contract's metadata, checked against the code hash this file records.
+    pub fn metadata(&self) -> Result<Metadata> {
+        let json = self.metadata.clone().ok_or_else(|| {
+            anyhow!(
+                "the deployment file has no contract metadata (an older `bionft deploy` wrote it); run `bionft deploy` again"
+            )
+        })?;
+        let m = Metadata::from_json(json).context("the deployment file's contract metadata")?;
+        if m.code_hash_hex() != self.code_hash {
+            bail!(
+                "the deployment file's metadata of {} is for code {}, but it records code {}",
+                m.name,
+                m.code_hash_hex(),
+                self.code_hash
+            );
+        }
+        Ok(m)
+    }
 }
 
 impl Deployment {
@@ -52,18 +77,23 @@ impl Deployment {
         })?;
         let d: Deployment = serde_json::from_str(&text)
             .with_context(|| format!("{}: not a deployment file", path.display()))?;
+        let has_metadata = d.biosample.metadata.is_some() && d.consent.metadata.is_some();
         match (d.format, d.deployed_at_block) {
-            (1, None) | (FORMAT, Some(_)) => Ok(d),
+            (FORMAT, Some(_)) if !has_metadata => bail!(
+                "{}: deployment format {FORMAT} needs each contract's `metadata`",
+                path.display()
+            ),
+            (1, None) | (2 | FORMAT, Some(_)) => Ok(d),
             (1, Some(_)) => bail!(
                 "{}: a format 1 deployment file has no `deployed_at_block`; set `format` to {FORMAT} or run `bionft deploy` again",
                 path.display()
             ),
-            (FORMAT, None) => bail!(
+            (2 | FORMAT, None) => bail!(
                 "{}: deployment format {FORMAT} needs `deployed_at_block` (the block the contracts were instantiated in)",
                 path.display()
             ),
             (other, _) => bail!(
-                "{}: deployment format {other} is not supported (this build reads formats 1 and {FORMAT}; a newer `bionft` wrote it?)",
+                "{}: deployment format {other} is not supported (this build reads formats 1 to {FORMAT}; a newer `bionft` wrote it?)",
                 path.display()
             ),
         }
@@ -83,26 +113,48 @@ impl Deployment {
 mod tests {
     use super::*;
 
+    fn deployed(address: &str, name: &str, hash: u8) -> Deployed {
+        let code_hash = format!("0x{}", hex::encode([hash; 32]));
+        Deployed {
+            address: address.into(),
+            code_hash: code_hash.clone(),
+            metadata: Some(serde_json::json!({
+                "contract": { "name": name },
+                "source": { "hash": code_hash },
+                "spec": { "messages": [{ "label": "m", "selector": "0x01020304" }], "constructors": [] },
+            })),
+        }
+    }
+
     #[test]
-    fn round_trips_and_refuses_other_formats() {
+    fn round_trips_with_metadata_and_refuses_other_formats() {
         let d = Deployment {
             format: FORMAT,
             endpoint: "ws://127.0.0.1:9944".into(),
             genesis_hash: "0x00".into(),
             deployed_at_block: Some(3),
-            biosample: Deployed {
-                address: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(),
-                code_hash: "0x01".into(),
-            },
-            consent: Deployed {
-                address: "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".into(),
-                code_hash: "0x02".into(),
-            },
+            biosample: deployed(
+                "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+                "biosample",
+                1,
+            ),
+            consent: deployed(
+                "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",
+                "consent",
+                2,
+            ),
         };
-        let path =
-            std::env::temp_dir().join(format!("bionft-deployment-{}.json", std::process::id()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deployment.json");
         d.save(&path).unwrap();
-        assert_eq!(Deployment::load(&path).unwrap(), d);
+        let loaded = Deployment::load(&path).unwrap();
+        assert_eq!(loaded, d);
+        let m = loaded.biosample.metadata().unwrap();
+        assert_eq!(
+            (m.name.as_str(), m.selector("m").unwrap()),
+            ("biosample", [1, 2, 3, 4])
+        );
+
         let refusal = |d: &Deployment| {
             std::fs::write(&path, serde_json::to_vec(d).unwrap()).unwrap();
             Deployment::load(&path).unwrap_err().to_string()
@@ -117,20 +169,34 @@ mod tests {
             ..d.clone()
         })
         .contains("needs `deployed_at_block`"));
+        let mut bare = d.clone();
+        bare.consent.metadata = None;
+        assert!(refusal(&bare).contains("needs each contract's `metadata`"));
 
-        // A format 1 file, as `bionft deploy` wrote it before the block was recorded.
-        let mut old = serde_json::to_value(&d).unwrap();
-        old["format"] = 1.into();
-        old.as_object_mut().unwrap().remove("deployed_at_block");
-        std::fs::write(&path, old.to_string()).unwrap();
-        assert_eq!(
-            Deployment::load(&path).unwrap(),
-            Deployment {
-                format: 1,
-                deployed_at_block: None,
-                ..d
-            }
-        );
+        // Metadata of other code than the file records is refused where it is used.
+        let mut swapped = d.clone();
+        swapped.biosample.metadata = d.consent.metadata.clone();
+        let e = swapped.biosample.metadata().unwrap_err().to_string();
+        assert!(e.contains("is for code"), "{e}");
+
+        // Format 2 (no metadata) still loads, for the indexer; calls ask for a new file.
+        let mut two = serde_json::to_value(&bare).unwrap();
+        two["format"] = 2.into();
+        two["biosample"].as_object_mut().unwrap().remove("metadata");
+        std::fs::write(&path, two.to_string()).unwrap();
+        let old = Deployment::load(&path).unwrap();
+        assert!(old
+            .biosample
+            .metadata()
+            .unwrap_err()
+            .to_string()
+            .contains("run `bionft deploy` again"));
+
+        // Format 1, as `bionft deploy` wrote it before the block was recorded.
+        two["format"] = 1.into();
+        two.as_object_mut().unwrap().remove("deployed_at_block");
+        std::fs::write(&path, two.to_string()).unwrap();
+        assert_eq!(Deployment::load(&path).unwrap().deployed_at_block, None);
         std::fs::remove_file(&path).unwrap();
         assert!(Deployment::load(&path).is_err());
     }

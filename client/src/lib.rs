@@ -5,8 +5,11 @@
 //!   returns the contract events; contract failures come back as
 //!   [`chain::ContractRefused`] naming the contract's own error.
 //! - [`ops`]: every user's operations, typed with the contracts' Rust types.
-//! - [`bundle`], [`deployment`], [`keys`]: contract bundles, the deployment
-//!   file, and keys/accounts as users write them.
+//! - [`bundle`], [`deployment`], [`keys`]: the contracts' metadata and code,
+//!   the deployment file (which carries the metadata, so an installed
+//!   `bionft` needs no source tree), and keys/accounts as users write them.
+//! - [`indexer_api`], [`text`]: what an account acts for and holds, from the
+//!   indexer; dates and purposes in words for people.
 //!
 //! The `bionft` binary is the command line over [`ops`]; the sequencer CLI's
 //! `submit` and the indexer's RPC follower build on [`chain`].
@@ -14,6 +17,8 @@
 pub mod bundle;
 pub mod chain;
 pub mod deployment;
+pub mod indexer_api;
 pub mod keys;
 pub mod ops;
 pub mod sample_keys;
+pub mod text;

@@ -3,7 +3,7 @@
 //! grown-up subject and data host. Ids of new records, grants and receipts
 //! are read from the events of the finalized block, not guessed.
 
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, Metadata};
 use crate::chain::{account_of, Chain, Finalized, Pending};
 use crate::deployment::{Deployed, Deployment, FORMAT};
 use crate::keys::ink_account;
@@ -22,8 +22,25 @@ pub struct Bionft {
     pub chain: Chain,
     pub biosample: AccountId32,
     pub consent: AccountId32,
-    biosample_code: Bundle,
-    consent_code: Bundle,
+    biosample_meta: Metadata,
+    consent_meta: Metadata,
+}
+
+/// The two contracts' bundles, as `bionft deploy` uploads them.
+pub struct Bundles {
+    pub biosample: Bundle,
+    pub consent: Bundle,
+}
+
+impl Bundles {
+    /// Loads both from a directory laid out as `cargo xtask contracts` writes
+    /// `target/ink`: `<dir>/biosample/biosample.contract`, `<dir>/consent/consent.contract`.
+    pub fn from_dir(dir: &std::path::Path) -> Result<Bundles> {
+        Ok(Bundles {
+            biosample: Bundle::from_dir(dir, "biosample")?,
+            consent: Bundle::from_dir(dir, "consent")?,
+        })
+    }
 }
 
 /// One of the two contracts (for upgrades).
@@ -62,13 +79,6 @@ fn minted(events: &[Event], message: &str) -> Result<RecordId> {
     })
 }
 
-/// blake2-256 of a contract's code: its code hash on pallet-contracts.
-pub fn code_hash(wasm: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    ink::env::hash_bytes::<ink::env::hash::Blake2x256>(wasm, &mut out);
-    out
-}
-
 impl Bionft {
     /// Uploads and instantiates both contracts as `admin` (a consortium
     /// member; it becomes biosample's admin) and grants `roles`.
@@ -76,17 +86,16 @@ impl Bionft {
         chain: Chain,
         admin: &Keypair,
         roles: &[(AccountId32, Role)],
+        code: &Bundles,
     ) -> Result<(Bionft, Deployment)> {
-        let biosample_code = Bundle::built("biosample")?;
-        let consent_code = Bundle::built("consent")?;
         let biosample = chain
-            .instantiate(admin, &biosample_code, (ink_account(&account_of(admin)),))
+            .instantiate(admin, &code.biosample, (ink_account(&account_of(admin)),))
             .await?;
         // consent checks that `biosample` runs the code it is wired to.
         let consent = chain
             .instantiate(
                 admin,
-                &consent_code,
+                &code.consent,
                 (
                     ink_account(&biosample.address),
                     ink::primitives::Hash::from(biosample.code_hash),
@@ -102,18 +111,20 @@ impl Bionft {
             biosample: Deployed {
                 address: biosample.address.to_string(),
                 code_hash: format!("0x{}", hex::encode(biosample.code_hash)),
+                metadata: Some(code.biosample.metadata.json().clone()),
             },
             consent: Deployed {
                 address: consent.address.to_string(),
                 code_hash: format!("0x{}", hex::encode(consent.code_hash)),
+                metadata: Some(code.consent.metadata.json().clone()),
             },
         };
         let bionft = Bionft {
             chain,
             biosample: biosample.address,
             consent: consent.address,
-            biosample_code,
-            consent_code,
+            biosample_meta: code.biosample.metadata.clone(),
+            consent_meta: code.consent.metadata.clone(),
         };
         for (account, role) in roles {
             bionft.grant_role(admin, account, *role).await?;
@@ -121,9 +132,37 @@ impl Bionft {
         Ok((bionft, deployment))
     }
 
-    /// Opens a deployment on `chain`, refusing a file written for another
-    /// chain or contract code that differs from the local build.
+    /// Opens a deployment on `chain` with the contracts' metadata from the
+    /// deployment file, refusing a file written for another chain, or
+    /// contracts whose code on chain is not the code the file describes (an
+    /// upgrade the file missed).
     pub async fn open(chain: Chain, deployment: &Deployment) -> Result<Bionft> {
+        let b = Self::open_unchecked(chain, deployment)?;
+        for (address, meta) in [
+            (&b.biosample, &b.biosample_meta),
+            (&b.consent, &b.consent_meta),
+        ] {
+            match b.chain.contract_code_hash(address).await? {
+                None => bail!(
+                    "{} is not a contract on {} (the deployment file is stale?)",
+                    address,
+                    b.chain.endpoint()
+                ),
+                Some(on_chain) if on_chain != meta.code_hash => bail!(
+                    "{} on chain runs code 0x{} but the deployment file describes {}; was it upgraded without this file (`bionft governance upgrade` updates it)?",
+                    meta.name,
+                    hex::encode(on_chain),
+                    meta.code_hash_hex()
+                ),
+                Some(_) => {}
+            }
+        }
+        Ok(b)
+    }
+
+    /// Opens a deployment without comparing the file's code hashes with the
+    /// chain (for an upgrade, which changes them); the chain must still match.
+    pub fn open_unchecked(chain: Chain, deployment: &Deployment) -> Result<Bionft> {
         if chain.genesis_hash() != deployment.genesis_hash {
             bail!(
                 "the deployment file is for chain {} but {} is chain {}; deploy again (`bionft deploy`)",
@@ -132,46 +171,11 @@ impl Bionft {
                 chain.genesis_hash()
             );
         }
-        let biosample_code = Bundle::built("biosample")?;
-        let consent_code = Bundle::built("consent")?;
-        for (bundle, deployed) in [
-            (&biosample_code, &deployment.biosample),
-            (&consent_code, &deployment.consent),
-        ] {
-            let local = format!("0x{}", hex::encode(code_hash(&bundle.wasm)));
-            if local != deployed.code_hash {
-                bail!(
-                    "{} on chain has code {} but the local build is {local}; rebuild or redeploy",
-                    bundle.name,
-                    deployed.code_hash
-                );
-            }
-        }
         Ok(Bionft {
             biosample: deployment.biosample.account()?,
             consent: deployment.consent.account()?,
-            chain,
-            biosample_code,
-            consent_code,
-        })
-    }
-
-    /// Opens a deployment without comparing its code with the local build
-    /// (for an upgrade, which changes it); the chain must still match.
-    pub fn open_unchecked(chain: Chain, deployment: &Deployment) -> Result<Bionft> {
-        if chain.genesis_hash() != deployment.genesis_hash {
-            bail!(
-                "the deployment file is for chain {} but {} is chain {}",
-                deployment.genesis_hash,
-                chain.endpoint(),
-                chain.genesis_hash()
-            );
-        }
-        Ok(Bionft {
-            biosample: deployment.biosample.account()?,
-            consent: deployment.consent.account()?,
-            biosample_code: Bundle::built("biosample")?,
-            consent_code: Bundle::built("consent")?,
+            biosample_meta: deployment.biosample.metadata()?,
+            consent_meta: deployment.consent.metadata()?,
             chain,
         })
     }
@@ -184,7 +188,7 @@ impl Bionft {
     ) -> Result<(T, Vec<Event>)> {
         let (v, fin) = self
             .chain
-            .submit::<T, biosample::Error>(k, &self.biosample, &self.biosample_code, message, args)
+            .submit::<T, biosample::Error>(k, &self.biosample, &self.biosample_meta, message, args)
             .await?;
         Ok((v, self.decode(fin)?))
     }
@@ -201,7 +205,7 @@ impl Bionft {
     ) -> Result<(T, Vec<Event>)> {
         let (v, fin) = self
             .chain
-            .submit::<T, consent::Error>(k, &self.consent, &self.consent_code, message, args)
+            .submit::<T, consent::Error>(k, &self.consent, &self.consent_meta, message, args)
             .await?;
         Ok((v, self.decode(fin)?))
     }
@@ -325,7 +329,7 @@ impl Bionft {
             .send::<RecordId, biosample::Error>(
                 k,
                 &self.biosample,
-                &self.biosample_code,
+                &self.biosample_meta,
                 "register_artifact",
                 (kind, parents.to_vec(), commitment, digest_alg),
                 nonce,
@@ -465,7 +469,7 @@ impl Bionft {
             .query(
                 &AccountId32([0; 32]),
                 &self.biosample,
-                &self.biosample_code,
+                &self.biosample_meta,
                 "Lineage::paused",
                 (),
             )
@@ -600,7 +604,7 @@ impl Bionft {
             .query(
                 &AccountId32([0; 32]),
                 &self.consent,
-                &self.consent_code,
+                &self.consent_meta,
                 "check_access",
                 (ink_account(grantee), record, purpose.clone()),
             )
@@ -632,7 +636,7 @@ impl Bionft {
             .query(
                 &AccountId32([0; 32]),
                 &self.biosample,
-                &self.biosample_code,
+                &self.biosample_meta,
                 "get_record",
                 (id,),
             )
@@ -645,7 +649,7 @@ impl Bionft {
             .query(
                 &AccountId32([0; 32]),
                 &self.biosample,
-                &self.biosample_code,
+                &self.biosample_meta,
                 "get_sample",
                 (id,),
             )
@@ -658,7 +662,7 @@ impl Bionft {
             .query(
                 &AccountId32([0; 32]),
                 &self.biosample,
-                &self.biosample_code,
+                &self.biosample_meta,
                 "record_by_commitment",
                 (commitment,),
             )
@@ -670,7 +674,7 @@ impl Bionft {
             .query(
                 &AccountId32([0; 32]),
                 &self.consent,
-                &self.consent_code,
+                &self.consent_meta,
                 "get_grant",
                 (id,),
             )

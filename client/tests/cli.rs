@@ -54,6 +54,25 @@ fn an_unreachable_chain_is_an_error_not_a_refusal() {
 }
 
 #[test]
+fn deploy_names_missing_bundles_before_touching_a_chain() {
+    let (code, _, err) = bionft(&[
+        "--endpoint",
+        "ws://127.0.0.1:9",
+        "deploy",
+        "--key",
+        "//Alice",
+        "--contracts",
+        "/no/such/dir",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("/no/such/dir/biosample/biosample.contract")
+            && err.contains("cargo xtask contracts"),
+        "{err}"
+    );
+}
+
+#[test]
 fn missing_required_arguments_are_usage_errors() {
     let (code, _, err) = bionft(&["guardian", "grant", "--key", "//Eve"]);
     assert_eq!(code, 2);
@@ -75,6 +94,7 @@ fn per_sample_accounts_differ_between_salts_and_short_salts_are_refused() {
             "--json",
             "guardian",
             "account",
+            "--dev",
             "--key",
             "//Eve",
             "--sample-salt-file",
@@ -96,6 +116,7 @@ fn per_sample_accounts_differ_between_salts_and_short_salts_are_refused() {
     let (code, _, err) = bionft(&[
         "guardian",
         "account",
+        "--dev",
         "--key",
         "//Eve",
         "--sample-salt-file",

@@ -6,7 +6,7 @@
 use crate::db::{Connection, DbError, Row, Value};
 use crate::ingest::{block_of, end_of_block, Pos, INDEX_BITS};
 use crate::judge::{self, HeldGrant, PerSample, Verdict};
-use crate::store::{kind_from_name, kind_name, Store};
+use crate::store::{kind_from_name, Store};
 use crate::Account;
 use bionft_primitives::{
     AccessContext, AccessDenied, Authority, Guardian, Purpose, SampleContext, YearMonth,
@@ -469,7 +469,7 @@ impl Store {
         };
         Ok(RecordView {
             id,
-            kind: kind_name(kind),
+            kind: kind.name(),
             samples,
             parents,
             children,
@@ -657,7 +657,7 @@ impl Store {
                 Ok(Node {
                     id: format!("record:{record}"),
                     record,
-                    kind: kind_name(kind_from_name(r, 1)?),
+                    kind: kind_from_name(r, 1)?.name(),
                     samples: samples.get(&record).cloned().unwrap_or_default(),
                     commitment: hex32(r.bytes(2)?),
                     registered_by: r.account(4)?,

@@ -432,18 +432,6 @@ impl Writer {
     }
 }
 
-pub(crate) fn kind_name(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Sample => "sample",
-        RecordKind::Aliquot => "aliquot",
-        RecordKind::Library => "library",
-        RecordKind::SequencingRun => "sequencing_run",
-        RecordKind::Reads => "reads",
-        RecordKind::Alignment => "alignment",
-        RecordKind::Variants => "variants",
-    }
-}
-
 pub(crate) fn authority_name(a: Authority) -> &'static str {
     match a {
         Authority::Guardian => "guardian",
@@ -477,7 +465,7 @@ fn insert_record(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
             id.into(),
-            kind_name(kind).into(),
+            kind.name().into(),
             commitment.into(),
             digest_alg.into(),
             registered_by.into(),
@@ -864,16 +852,8 @@ fn insert_guardian_change(
 /// Reads a row's column as a record kind name back into the kind.
 pub(crate) fn kind_from_name(row: &Row, i: usize) -> Result<RecordKind, DbError> {
     let name = row.text(i)?;
-    [
-        RecordKind::Sample,
-        RecordKind::Aliquot,
-        RecordKind::Library,
-        RecordKind::SequencingRun,
-        RecordKind::Reads,
-        RecordKind::Alignment,
-        RecordKind::Variants,
-    ]
-    .into_iter()
-    .find(|k| kind_name(*k) == name)
-    .ok_or_else(|| DbError::Other(format!("unknown record kind `{name}` in the database")))
+    RecordKind::ALL
+        .into_iter()
+        .find(|k| k.name() == name)
+        .ok_or_else(|| DbError::Other(format!("unknown record kind `{name}` in the database")))
 }

@@ -173,7 +173,7 @@ async function main() {
   const mother = keyring.addFromUri(perSampleUri('//Eve', NEWBORN_SALT), { name: 'Mother, for the newborn' });
   const saltFile = (name, salt) => { const p = join(OUT, name); writeFileSync(p, salt); return p; };
   const newbornSalt = saltFile('newborn-salt.bin', NEWBORN_SALT);
-  const derived = JSON.parse(bionft('--json', 'guardian', 'account', '--key', '//Eve', '--sample-salt-file', newbornSalt).stdout).account;
+  const derived = JSON.parse(bionft('--json', 'guardian', 'account', '--dev', '--key', '//Eve', '--sample-salt-file', newbornSalt).stdout).account;
   check(derived === mother.address, `the keystore's account is the mother's per-sample account for the newborn (${derived})`);
   const researcher = keyring.addFromUri('//WebResearcher', { name: 'Researcher' });
   const motherKeystore = join(OUT, 'mother-newborn.json');

@@ -138,42 +138,69 @@ impl Purpose {
     }
 }
 
-/// DUO abbreviations of the terms BioNFT accepts, for text forms of purposes.
-const NAMES: [(&str, u32); 23] = [
-    ("NRES", NRES),
-    ("GRU", GRU),
-    ("HMB", HMB),
-    ("DS", DS),
-    ("POA", POA),
-    ("RS", 12),
-    ("NMDS", 15),
-    ("GSO", 16),
-    ("NPUNCU", 18),
-    ("PUB", 19),
-    ("COL", 20),
-    ("IRB", 21),
-    ("GS", 22),
-    ("MOR", 24),
-    ("TS", 25),
-    ("US", 26),
-    ("PS", 27),
-    ("IS", 28),
-    ("RTN", 29),
-    ("CC", 43),
-    ("NPOA", NPOA),
-    ("NPU", 45),
-    ("NCU", 46),
+/// DUO abbreviations and labels (after the ontology's) of the terms BioNFT
+/// accepts, for text forms of purposes.
+const NAMES: [(&str, u32, &str); 23] = [
+    ("NRES", NRES, "no restriction"),
+    ("GRU", GRU, "general research use"),
+    ("HMB", HMB, "health, medical or biomedical research"),
+    ("DS", DS, "disease-specific research"),
+    ("POA", POA, "population origins or ancestry research only"),
+    ("RS", 12, "research-specific restrictions"),
+    ("NMDS", 15, "no general methods research"),
+    ("GSO", 16, "genetic studies only"),
+    ("NPUNCU", 18, "not-for-profit, non-commercial use only"),
+    ("PUB", 19, "publication required"),
+    ("COL", 20, "collaboration required"),
+    ("IRB", 21, "ethics approval required"),
+    ("GS", 22, "geographical restriction"),
+    ("MOR", 24, "publication moratorium"),
+    ("TS", 25, "time limit on use"),
+    ("US", 26, "user-specific restriction"),
+    ("PS", 27, "project-specific restriction"),
+    ("IS", 28, "institution-specific restriction"),
+    ("RTN", 29, "return to database or resource"),
+    ("CC", 43, "clinical care use"),
+    ("NPOA", NPOA, "no population origins or ancestry research"),
+    ("NPU", 45, "not-for-profit use only"),
+    ("NCU", 46, "non-commercial use only"),
 ];
 
 fn name_of(id: u32) -> Option<&'static str> {
-    NAMES.iter().find(|(_, i)| *i == id).map(|(n, _)| *n)
+    NAMES.iter().find(|(_, i, _)| *i == id).map(|(n, _, _)| *n)
 }
 
 fn id_of(name: &str) -> Option<u32> {
     NAMES
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, i)| *i)
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, i, _)| *i)
+}
+
+/// The label of DUO term `id` (e.g. 6: "health, medical or biomedical research").
+pub fn label_of(id: u32) -> Option<&'static str> {
+    NAMES.iter().find(|(_, i, _)| *i == id).map(|(_, _, l)| *l)
+}
+
+#[cfg(feature = "std")]
+impl Purpose {
+    /// For people: each term with its label, e.g. "HMB – health, medical or
+    /// biomedical research; IRB – ethics approval required".
+    pub fn describe(&self) -> String {
+        let term = |id: u32| {
+            let code = name_of(id).map_or_else(|| format!("DUO:{id:07}"), String::from);
+            match label_of(id) {
+                Some(label) => format!("{code} – {label}"),
+                None => code,
+            }
+        };
+        let mut parts = vec![match self.disease {
+            Some(d) => format!("DS:{d} – disease-specific research (disease {d})"),
+            None => term(self.permission),
+        }];
+        parts.extend(self.modifiers.iter().map(|m| term(*m)));
+        parts.join("; ")
+    }
 }
 
 /// Text form: the permission, `:disease` for DS, then `+modifier` for each
@@ -322,6 +349,23 @@ mod tests {
             "HMB:12".parse::<Purpose>(),
             Err(PurposeError::DiseaseMismatch)
         );
+    }
+
+    #[test]
+    fn descriptions_give_every_term_its_label() {
+        let p: Purpose = "DS:4989+NCU+IRB".parse().unwrap();
+        assert_eq!(
+            p.describe(),
+            "DS:4989 – disease-specific research (disease 4989); IRB – ethics approval required; NCU – non-commercial use only"
+        );
+        assert_eq!(
+            Purpose::new(HMB).describe(),
+            "HMB – health, medical or biomedical research"
+        );
+        assert!(PERMISSIONS
+            .iter()
+            .chain(MODIFIERS.iter())
+            .all(|t| label_of(*t).is_some()));
     }
 
     #[test]

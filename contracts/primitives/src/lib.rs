@@ -119,6 +119,38 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// Every kind, in processing order.
+    pub const ALL: [RecordKind; 7] = [
+        RecordKind::Sample,
+        RecordKind::Aliquot,
+        RecordKind::Library,
+        RecordKind::SequencingRun,
+        RecordKind::Reads,
+        RecordKind::Alignment,
+        RecordKind::Variants,
+    ];
+
+    /// The one spelling of the kind in text and JSON, for the CLI, the
+    /// indexer's API and the web app alike: `sample`, `aliquot`, `library`,
+    /// `sequencing_run`, `reads`, `alignment`, `variants`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Sample => "sample",
+            RecordKind::Aliquot => "aliquot",
+            RecordKind::Library => "library",
+            RecordKind::SequencingRun => "sequencing_run",
+            RecordKind::Reads => "reads",
+            RecordKind::Alignment => "alignment",
+            RecordKind::Variants => "variants",
+        }
+    }
+
+    /// The kind [`RecordKind::name`] spells `name` (also `sequencing-run`, as typed on a command line).
+    pub fn from_name(name: &str) -> Option<RecordKind> {
+        let name = name.replace('-', "_");
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// Position in the processing chain; parents come from earlier stages.
     pub fn stage(self) -> u8 {
         self as u8
@@ -292,6 +324,18 @@ fn sha256(input: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_has_one_name_that_reads_back() {
+        for k in RecordKind::ALL {
+            assert_eq!(RecordKind::from_name(k.name()), Some(k));
+        }
+        assert_eq!(
+            RecordKind::from_name("sequencing-run"),
+            Some(RecordKind::SequencingRun)
+        );
+        assert_eq!(RecordKind::from_name("SequencingRun"), None);
+    }
 
     #[test]
     fn lineage_stages_allow_skips_and_same_kind_merges_only_where_meaningful() {

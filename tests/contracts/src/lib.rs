@@ -57,9 +57,10 @@ fn chain_account(n: u8) -> AccountId32 {
 
 pub use bionft_client::bundle::Bundle;
 
-/// Loads the bundle `cargo xtask contracts` wrote for contract `name`.
+/// Loads the bundle `cargo xtask contracts` wrote for contract `name` in this checkout.
 pub fn bundle(name: &str) -> Bundle {
-    Bundle::built(name).unwrap_or_else(|e| panic!("{e:#}"))
+    let ink = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ink");
+    Bundle::from_dir(&ink, name).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 /// What one call cost, as pallet-contracts measured it.
@@ -229,6 +230,7 @@ impl Chain {
             Target::Extra(n) => (self.extra[n].0.clone(), &self.extra[n].1),
         };
         let mut data = bundle
+            .metadata
             .selector(message)
             .unwrap_or_else(|e| panic!("{e}"))
             .to_vec();
@@ -457,6 +459,7 @@ fn code_hash_of(sandbox: &mut MinimalSandbox, address: &AccountId32) -> Hash {
 /// Uploads and instantiates `bundle` with constructor `new(args)`; returns its address.
 pub fn deploy(sandbox: &mut MinimalSandbox, bundle: &Bundle, args: impl Encode) -> AccountId32 {
     let mut data = bundle
+        .metadata
         .selector("new")
         .expect("a `new` constructor")
         .to_vec();

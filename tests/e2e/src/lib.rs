@@ -10,6 +10,16 @@ pub mod http;
 pub mod indexer;
 pub mod story;
 
+/// Where `cargo xtask contracts` writes this checkout's contracts (`target/ink`).
+pub fn contracts_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ink")
+}
+
+/// The contracts built in this checkout, as the story and the tests deploy them.
+pub fn built_contracts() -> anyhow::Result<bionft_client::ops::Bundles> {
+    bionft_client::ops::Bundles::from_dir(&contracts_dir())
+}
+
 /// Another binary of this build, found beside `beside` (e.g. this crate's
 /// `bionft-story`) in the target directory: `bionft`, `bionft-seq` or
 /// `bionft-indexer`. `cargo test --workspace` builds them for their own

@@ -207,7 +207,7 @@ pub async fn run_with(
         (account_of(&charlie), Role::Sequencer),
         (account_of(&dave), Role::DataHost),
     ];
-    let (b, deployment) = Bionft::deploy(chain, &alice, &roles).await?;
+    let (b, deployment) = Bionft::deploy(chain, &alice, &roles, &crate::built_contracts()?).await?;
     say(format!(
         "deployed biosample at {} and consent at {} (consent checks biosample's code hash)",
         deployment.biosample.address, deployment.consent.address

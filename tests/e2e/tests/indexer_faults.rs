@@ -6,7 +6,7 @@
 //! port is a fresh chain, which it waits for while it is below the indexed
 //! head and refuses once it has another block there.
 
-use bionft_client::deployment::{Deployed, Deployment, FORMAT};
+use bionft_client::deployment::{Deployed, Deployment};
 use e2e_tests::devnet::Devnet;
 use e2e_tests::http::{get, get_json};
 use e2e_tests::indexer::Indexer;
@@ -67,21 +67,24 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// A deployment file naming `endpoint`; the contracts are never called,
-/// the indexer only needs two addresses (it indexes blocks without events).
+/// the indexer only needs two addresses (it indexes blocks without events):
+/// a format 2 file, without the contracts' metadata.
 fn deployment(dir: &Path, endpoint: &str) -> PathBuf {
     let path = dir.join("deployment.json");
     Deployment {
-        format: FORMAT,
+        format: 2,
         endpoint: endpoint.into(),
         genesis_hash: String::new(),
         deployed_at_block: Some(1),
         biosample: Deployed {
             address: "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(),
             code_hash: String::new(),
+            metadata: None,
         },
         consent: Deployed {
             address: "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".into(),
             code_hash: String::new(),
+            metadata: None,
         },
     }
     .save(&path)

@@ -9,7 +9,7 @@
 //! answers (joint records, `grants` lists): they need the indexer that
 //! follows v2 events.
 
-use bionft_primitives::{AccessDenied, RecordStatus, YearMonth};
+use bionft_primitives::{AccessDenied, YearMonth};
 use e2e_tests::devnet::Devnet;
 use e2e_tests::http::get_json;
 use e2e_tests::story::{self, Inputs};
@@ -32,6 +32,11 @@ fn bionft(devnet: &Devnet, deployment: &std::path::Path, args: &[&str]) -> (i32,
         .args(args)
         .output()
         .expect("the bionft binary runs");
+    captured(&out)
+}
+
+/// Exit code, stdout and stderr of a finished command.
+fn captured(out: &std::process::Output) -> (i32, String, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into(),
@@ -103,7 +108,7 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
             outcome.father_sample.to_string()
         ])
     );
-    assert_eq!(record["status"], format!("{:?}", RecordStatus::Active));
+    assert_eq!(record["status"], "active");
     // The newborn's guardians on chain are per-sample keys, never the parents' own accounts.
     let (code, out, err) = cli(&["--json", "show", "sample", &outcome.sample.to_string()]);
     assert_eq!(code, 0, "{err}");
@@ -117,14 +122,16 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
         "--json",
         "guardian",
         "account",
+        "--dev",
         "--key",
         story::MOTHER_KEY,
         "--sample-salt-file",
         &newborn_salt,
     ]);
     assert_eq!(code, 0, "{err}");
+    let mother_for_newborn = json(&out)["account"].as_str().unwrap().to_string();
     assert!(
-        guardians.contains(json(&out)["account"].as_str().unwrap()),
+        guardians.contains(&mother_for_newborn),
         "the mother's per-sample key is a guardian: {guardians}"
     );
     assert_eq!(sample["majority"], month(outcome.majority));
@@ -181,7 +188,156 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
         "HMB",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(json(&out)["receipt"].as_u64().unwrap() > outcome.receipt);
+    let receipt = json(&out)["receipt"].as_u64().unwrap();
+    assert!(receipt > outcome.receipt);
+
+    // Keys stay off the command line. Dave's key as a secret URI (the public dev phrase
+    // with a junction: no dev name), first in a file only its owner can read.
+    let dave_uri = "bottom drive obey lake curtain smoke basket hold race lonely fit walk//Dave";
+    let key_file = dir.join("dave.key");
+    std::fs::write(&key_file, dave_uri).unwrap();
+    let key_path = key_file.to_str().unwrap();
+    let access = |key: Option<&str>, env: Option<&str>| {
+        let mut cmd = Command::new(bin("bionft"));
+        cmd.args([
+            "--endpoint",
+            &devnet.endpoint,
+            "--deployment",
+            deployment.to_str().unwrap(),
+        ])
+        .args([
+            "--json",
+            "host",
+            "record-access",
+            "--grantee",
+            "//Ferdie",
+            "--record",
+            &vcf,
+            "--purpose",
+            "HMB",
+        ])
+        .env_remove("BIONFT_KEY")
+        .stdin(std::process::Stdio::null());
+        if let Some(k) = key {
+            cmd.args(["--key", k]);
+        }
+        if let Some(e) = env {
+            cmd.env("BIONFT_KEY", e);
+        }
+        captured(&cmd.output().unwrap())
+    };
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, out, err) = access(Some(key_path), None);
+    assert!(
+        code == 2 && err.contains("chmod 600"),
+        "a readable key file is refused: {err}"
+    );
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, out2, err) = access(Some(key_path), None);
+    assert_eq!(code, 0, "{err}");
+    let from_file = json(&out2)["receipt"].as_u64().unwrap();
+    assert!(from_file > receipt, "{out} then {out2}");
+    let (code, out, err) = access(None, Some(dave_uri));
+    assert_eq!(code, 0, "BIONFT_KEY: {err}");
+    assert!(json(&out)["receipt"].as_u64().unwrap() > from_file);
+    let (code, out, err) = access(Some(dave_uri), None);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a secret"), "{err}");
+    assert!(
+        !out.contains("bottom") && !err.contains("bottom"),
+        "the secret is echoed: {out} {err}"
+    );
+    let (code, _, err) = access(None, None);
+    assert!(
+        code == 2 && err.contains("no key"),
+        "no key, no terminal: {err}"
+    );
+
+    // An installed `bionft`: a copy of the binary run from an empty directory, with only
+    // the deployment file (its endpoint and the contracts' metadata) and no --endpoint.
+    let elsewhere = dir.join("installed");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let installed = elsewhere.join("bionft");
+    std::fs::copy(bin("bionft"), &installed).unwrap();
+    let out = Command::new(&installed)
+        .current_dir(&elsewhere)
+        .env_remove("BIONFT_ENDPOINT")
+        .args([
+            "--deployment",
+            deployment.to_str().unwrap(),
+            "show",
+            "record",
+            &vcf,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with(&format!("record {vcf}: variants, active"))
+            && text.contains("registered 20"),
+        "kinds and states spelled as the indexer spells them, dates in ISO 8601: {text}"
+    );
+
+    // `bionft deploy` itself: a second pair of contracts from the built bundles, whose
+    // deployment file alone then serves the other commands.
+    let second = dir.join("second.json");
+    let contracts = e2e_tests::contracts_dir();
+    let out = Command::new(bin("bionft"))
+        .args([
+            "--endpoint",
+            &devnet.endpoint,
+            "--deployment",
+            second.to_str().unwrap(),
+        ])
+        .args([
+            "--json",
+            "deploy",
+            "--key",
+            "//Alice",
+            "--data-host",
+            "//Dave",
+            "--contracts",
+        ])
+        .arg(&contracts)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deployed = json(&String::from_utf8_lossy(&out.stdout));
+    assert_ne!(
+        deployed["biosample"],
+        outcome.deployment.biosample.address.as_str()
+    );
+    let out = Command::new(&installed)
+        .current_dir(&elsewhere)
+        .args(["--deployment", second.to_str().unwrap(), "--json"])
+        .args([
+            "host",
+            "check",
+            "--grantee",
+            "//Ferdie",
+            "--record",
+            "1",
+            "--purpose",
+            "HMB",
+        ])
+        .output()
+        .unwrap();
+    let answer = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        (out.status.code(), answer["reason"].as_str()),
+        (Some(1), Some("UnknownRecord")),
+        "the new, empty deployment answers: {answer}"
+    );
 
     // A contract refusal is the contract's own error name, exit 1, and nothing is submitted.
     let (code, _, err) = cli(&[
@@ -273,11 +429,7 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
             .args(args)
             .output()
             .expect("bionft-seq runs");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        captured(&out)
     };
     let data = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     let submit = |manifest: &std::path::Path, parent: u128| {
@@ -355,7 +507,11 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
     assert_eq!(code, 0, "{err}");
     let claim_commitment = json(&out)["claim_commitment"].as_str().unwrap().to_string();
     let guardian = ["--key", "//Eve", "--sample-salt-file", &salt];
-    let (code, out, err) = cli(&[&["--json", "guardian", "account"][..], &guardian[..]].concat());
+    let (code, out, err) = cli(&[
+        &["--json", "guardian", "account", "--dev"][..],
+        &guardian[..],
+    ]
+    .concat());
     assert_eq!(code, 0, "{err}");
     let eve_for_sample = json(&out)["account"].as_str().unwrap().to_string();
     let majority = story::next_month(story::month_containing(chain.now_millis().await.unwrap()));
@@ -446,7 +602,8 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
     // approves on a hashed document; later it removes on a court order, and the removed
     // guardian's grants stop counting.
     let father = ["--key", story::FATHER_KEY, "--sample-salt-file", &salt];
-    let (code, out, err) = cli(&[&["--json", "guardian", "account"][..], &father[..]].concat());
+    let (code, out, err) =
+        cli(&[&["--json", "guardian", "account", "--dev"][..], &father[..]].concat());
     assert_eq!(code, 0, "{err}");
     let father_for_sample = json(&out)["account"].as_str().unwrap().to_string();
     let (code, _, err) = cli(&[
@@ -622,6 +779,7 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
     );
 
     // An upgrade to the local build (already on chain: upload is a no-op) keeps every record and grant.
+    let consent_bundle = e2e_tests::contracts_dir().join("consent/consent.contract");
     let (code, _, err) = cli(&[
         "governance",
         "upgrade",
@@ -629,6 +787,8 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
         "//Alice",
         "--contract",
         "consent",
+        "--bundle",
+        consent_bundle.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     let (code, answer) = check(&vcf, "DS:4989");
@@ -783,6 +943,78 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
         "{} indexer answer(s) differ from the chain:\n- {}",
         wrong.len(),
         wrong.join("\n- ")
+    );
+
+    // The CLI's listings read the same indexer.
+    let indexer_url = format!("http://{}", indexer.addr);
+    let (code, out, err) = cli(&[
+        "--indexer",
+        &indexer_url,
+        "--json",
+        "researcher",
+        "grants",
+        "--account",
+        "//Ferdie",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let held: Vec<String> = json(&out)["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].to_string())
+        .collect();
+    for g in &outcome.grants {
+        assert!(
+            held.contains(&g.to_string()),
+            "grant {g} missing from {held:?}"
+        );
+    }
+    let (code, text, err) = cli(&[
+        "--indexer",
+        &indexer_url,
+        "researcher",
+        "grants",
+        "--account",
+        "//Ferdie",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("HMB – health, medical or biomedical research") && text.contains("[revoked]"),
+        "purposes with their DUO labels, states in words: {text}"
+    );
+    let (code, out, err) = cli(&[
+        "--indexer",
+        &indexer_url,
+        "--json",
+        "guardian",
+        "list",
+        "--account",
+        &mother_for_newborn,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let listed = json(&out);
+    let newborn = listed["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sample"] == serde_json::json!(outcome.sample as u64))
+        .unwrap_or_else(|| panic!("the newborn is not among the mother's samples: {listed}"));
+    assert_eq!(newborn["role"], "guardian", "{listed}");
+    assert!(
+        newborn["grants"].as_array().is_some_and(|g| !g.is_empty()),
+        "the newborn's grants are listed: {listed}"
+    );
+    let (code, _, err) = cli(&[
+        "--indexer",
+        "http://127.0.0.1:9",
+        "researcher",
+        "grants",
+        "--account",
+        "//Ferdie",
+    ]);
+    assert!(
+        code == 2 && err.contains("cannot reach the indexer"),
+        "{err}"
     );
     drop(indexer);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -88,7 +88,13 @@ fn main() -> Result<()> {
             .iter()
             .map(|k| (account_of(k), Role::Biobank))
             .collect();
-        let (bionft, deployment) = Bionft::deploy(chain, &signer("//Alice")?, &roles).await?;
+        let (bionft, deployment) = Bionft::deploy(
+            chain,
+            &signer("//Alice")?,
+            &roles,
+            &e2e_tests::built_contracts()?,
+        )
+        .await?;
         let mut samples = Vec::new();
         for (i, k) in banks.iter().enumerate() {
             let sample = bionft

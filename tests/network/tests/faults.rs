@@ -146,9 +146,14 @@ async fn faults_on_a_four_biobank_network() {
         .await
         .unwrap();
     let roles = [(account("//Bob").unwrap(), Role::Biobank)];
-    let (_, deployment) = Bionft::deploy(chain, &signer("//Alice").unwrap(), &roles)
-        .await
-        .expect("the contracts deploy on the network");
+    let (_, deployment) = Bionft::deploy(
+        chain,
+        &signer("//Alice").unwrap(),
+        &roles,
+        &e2e_tests::built_contracts().unwrap(),
+    )
+    .await
+    .expect("the contracts deploy on the network");
     let deployment_file = net.dir().join("deployment.json");
     deployment.save(&deployment_file).unwrap();
     let mut indexer = Indexer::start(
