@@ -1,15 +1,19 @@
 // BioNFT's web app: the guardians' (and grown-up subjects') view of the
-// samples they act for, and the researchers' view of their grants and of
-// "may I use record R for purpose P now?". Reads come from the indexer that
-// serves this app; writes and the access check go to the contracts.
+// samples they act for, with the subject's majority claim and confirmation
+// of guardians' grants, and the researchers' view of their grants, of "may I
+// use record R for purpose P now?". Reads come
+// from the indexer that serves this app; writes and the access check go to
+// the contracts.
 
 import './style.css';
+import { u8aToHex } from '@polkadot/util';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { extensionAccounts, SS58_PREFIX, unlockKeystore } from './accounts';
 import { Chain, Refusal, type Account } from './chain';
+import { CLAIM_KEY_ROUNDS, signClaim } from './claim';
 import { field, h, localTime, table, uid } from './dom';
 import { describePurpose, purposeText } from './duo';
-import { indexer, type Deployment, type Grant, type Lineage, type LineageNode, type Receipt } from './indexer';
+import { indexer, type ActingFor, type Deployment, type Grant, type Lineage, type LineageNode, type Receipt } from './indexer';
 import { purposePicker } from './picker';
 
 const DAY = 86_400_000;
@@ -181,8 +185,7 @@ async function renderGuardian(state: AppState, into: HTMLElement) {
   const acting = await indexer.actingFor(account.address);
   into.append(h('h2', { id: 'view-heading' }, 'Samples you act for'));
   if (acting.length === 0) {
-    into.append(h('p', {}, 'This account is not a guardian or the subject of any sample (guardians act with a key of their own for each sample).'));
-    return;
+    into.append(h('p', {}, 'This account is not a guardian or the subject of any sample (guardians act with a key of their own for each sample). If you have come of age, claim your own record below.'));
   }
   for (const a of acting) {
     const [lineage, grants] = await Promise.all([indexer.descendants(a.sample), indexer.sampleGrants(a.sample)]);
@@ -192,16 +195,20 @@ async function renderGuardian(state: AppState, into: HTMLElement) {
     const headingId = `sample-${a.sample}`;
     into.append(h('article', { 'aria-labelledby': headingId },
       h('h3', { id: headingId }, `Sample ${a.sample}`, h('span', { class: 'role' }, ` — you are its ${a.role}${a.authority ? '' : ' (no authority now: guardianship ended at the majority month)'}`)),
+      a.role === 'subject' ? h('p', {}, 'You decide who may use this sample and what derives from it: you may grant, revoke and withdraw, and keep your guardians\u2019 grants in force by confirming them.') : null,
       h('h4', {}, 'Lineage'),
       lineagePicture(a.sample, lineage, grants),
       h('h4', {}, 'Grants'),
+      confirmable(a, grants).length
+        ? h('p', { class: 'notice', 'data-testid': `confirm-notice-${a.sample}` },
+          `Your guardians' grants stopped counting at your majority month. Confirm each one you want to keep: it then counts again, under your authority, until its end date. A grant you leave unconfirmed stays lapsed.`)
+        : null,
       table(`Grants for sample ${a.sample}`, ['Grant', 'Researcher', 'Covers', 'Purpose', 'Issued', 'Ends', 'State', 'Action'],
         grants.map((g) => [
           String(g.id), who(g.grantee), `record ${g.scope} (${kindLabel(lineage.nodes.find((n) => n.record === g.scope)?.kind ?? '')}) and what derives from it`,
-          describePurpose(g.purpose), localTime(g.issued.time), localTime(g.expires_at), stateBadge(g.state),
-          g.state === 'active' && a.authority
-            ? h('button', { type: 'button', 'aria-label': `Revoke grant ${g.id}`, onclick: () => revoke(state, g.id) }, 'Revoke')
-            : '',
+          describePurpose(g.purpose), `${localTime(g.issued.time)}, by ${g.issuer === 'subject' ? 'the subject' : 'a guardian'}`, localTime(g.expires_at),
+          h('span', {}, stateBadge(g.state), g.confirmed ? h('span', { class: 'confirmed' }, h('br'), `confirmed by the subject ${localTime(g.confirmed.time)}`) : null),
+          grantActions(state, a, g),
         ]), 'No grants yet.'),
       h('h4', {}, 'Access log'),
       table(`Who used sample ${a.sample}'s data`, ['When', 'Researcher', 'Record', 'Purpose', 'Under grant(s)', 'Data host'],
@@ -211,6 +218,23 @@ async function renderGuardian(state: AppState, into: HTMLElement) {
       a.authority ? withdrawForms(state, a.sample, lineage) : null,
     ));
   }
+  // A guardian's per-sample key is never a grown-up subject's account: the claim is offered to everyone else.
+  if (!acting.some((a) => a.role === 'guardian')) into.append(claimForm(state));
+}
+
+/** Guardians' grants the subject may confirm: lapsed at majority, not confirmed yet (the contract also refuses revoked, expired and withdrawn ones). */
+function confirmable(a: ActingFor, grants: Grant[]): Grant[] {
+  if (a.role !== 'subject' || !a.authority) return [];
+  return grants.filter((g) => g.issuer === 'guardian' && !g.confirmed && g.state === 'lapsed_at_majority');
+}
+
+function grantActions(state: AppState, a: ActingFor, g: Grant): HTMLElement | string {
+  if (!a.authority) return '';
+  if (confirmable(a, [g]).length) {
+    return h('button', { type: 'button', 'aria-label': `Confirm grant ${g.id}`, onclick: () => confirmGrant(state, g.id) }, 'Confirm');
+  }
+  if (g.state === 'active') return h('button', { type: 'button', 'aria-label': `Revoke grant ${g.id}`, onclick: () => revoke(state, g.id) }, 'Revoke');
+  return '';
 }
 
 /** The sample's own records and what derives from them that are still active, by id. */
@@ -305,6 +329,52 @@ function revoke(state: AppState, grant: number) {
   return act(state, `Revoking grant ${grant}`, `Grant ${grant} is revoked.`, 'consent', 'revoke', [grant]);
 }
 
+function confirmGrant(state: AppState, grant: number) {
+  return act(state, `Confirming grant ${grant}`, `Grant ${grant} is confirmed: it counts again, now under your authority, until its end date.`, 'consent', 'confirm', [grant]);
+}
+
+/**
+ * The grown-up subject's majority claim. It needs both factors: the biobank's
+ * attestation of this account (made in person, from the majority month on) and
+ * the claim secret the guardians kept. The secret stays in the page: the claim
+ * key is derived here and only its signature, naming this account, is sent.
+ */
+function claimForm(state: AppState): HTMLElement {
+  const sample = h('input', { type: 'number', min: '1', step: '1', required: true, inputmode: 'numeric' });
+  const secret = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' });
+  const file = h('input', { type: 'file', accept: '.txt,text/plain' });
+  return h('form', {
+    class: 'claim',
+    'aria-labelledby': 'claim-heading',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      const id = Number(sample.value);
+      let text = secret.value;
+      const f = file.files?.[0];
+      if (!text.trim() && f) text = await f.text();
+      if (!text.trim()) return say('Type the claim secret, or choose the file it is in.', 'error');
+      try {
+        say(`Deriving your claim key from the secret (${CLAIM_KEY_ROUNDS.toLocaleString('en')} rounds of PBKDF2; the secret stays in this page)…`);
+        const signature = await signClaim(text, state.deployment.biosample.address, BigInt(id), state.account!.address);
+        say(`Checking the claim of sample ${id} with the biosample contract (dry run first)…`);
+        await state.chain.send('biosample', 'claimMajority', state.account!, [id, u8aToHex(signature)]);
+        secret.value = '';
+        await indexerCaughtUp(state.chain);
+        say(`You are now the subject of sample ${id}: your guardians' authority has ended, and from now on you decide who may use your data.`, 'ok');
+        await render(state);
+      } catch (err) {
+        say(refusalText(err), 'error');
+      }
+    },
+  },
+  h('h3', { id: 'claim-heading' }, 'Claim your own record (at majority)'),
+  h('p', {}, 'From your majority month on, you take over from your guardians. It needs two things: the biobank that holds your sample verifies you in person and attests this account, and you give the claim secret your guardians kept for you. Neither is enough alone.'),
+  field('Sample id', sample, 'The number of your sample, as the biobank or your guardians gave it to you.'),
+  field('Claim secret (the words your guardians kept)', secret, 'Surrounding spaces and line breaks are ignored. It never leaves this page: only a signature made with it, naming this account, is sent.'),
+  field('Or the file the claim secret is in', file),
+  h('button', { type: 'submit' }, 'Claim majority'));
+}
+
 // ------------------------------------------------------------------ researcher
 
 async function renderResearcher(state: AppState, into: HTMLElement) {
@@ -361,7 +431,7 @@ async function render(state: AppState) {
   viewEl.replaceChildren(into);
   viewEl.setAttribute('aria-busy', 'true');
   if (!state.account) {
-    into.append(h('h2', { id: 'view-heading' }, state.view === 'guardian' ? 'Guardian' : 'Researcher'), h('p', {}, 'Sign in with an account first.'));
+    into.append(h('h2', { id: 'view-heading' }, state.view === 'guardian' ? 'Guardian or subject' : 'Researcher'), h('p', {}, 'Sign in with an account first.'));
   } else {
     try {
       await (state.view === 'guardian' ? renderGuardian(state, into) : renderResearcher(state, into));
