@@ -1,7 +1,7 @@
 // BioNFT's web app: the guardians' (and grown-up subjects') view of the
 // samples they act for, with the subject's majority claim and confirmation
 // of guardians' grants, and the researchers' view of their grants, of "may I
-// use record R for purpose P now?". Reads come
+// use record R for purpose P now?" and of any record's lineage. Reads come
 // from the indexer that serves this app; writes and the access check go to
 // the contracts.
 
@@ -23,6 +23,8 @@ interface AppState {
   chain: Chain;
   account: Account | null;
   view: 'guardian' | 'researcher';
+  /** The record the researcher's lineage explorer shows, and how many steps each way. */
+  explore: { record: number; depth: number } | null;
 }
 
 const statusEl = document.getElementById('status')!;
@@ -389,6 +391,7 @@ async function renderResearcher(state: AppState, into: HTMLElement) {
     table('Accesses data hosts recorded for this account', ['When', 'Record', 'Purpose', 'Under grant(s)'],
       receipts.map((r) => [localTime(r.at.time), String(r.record), describePurpose(r.purpose), r.grants.join(', ')]), 'No recorded accesses.'),
     checkForm(state, account.address),
+    await lineageExplorer(state),
   );
 }
 
@@ -423,6 +426,109 @@ function checkForm(state: AppState, grantee: string): HTMLElement {
   answer);
 }
 
+// ------------------------------------------------------------------ lineage explorer
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+/**
+ * Any record's lineage, walked one record at a time: the record (kind, samples,
+ * registration time, status), its parents and children as buttons that move
+ * the explorer to them, and a picture of its ancestors and descendants.
+ */
+async function lineageExplorer(state: AppState): Promise<HTMLElement> {
+  const record = h('input', { type: 'number', min: '1', step: '1', required: true, inputmode: 'numeric' });
+  const depth = h('select', {}, ...[1, 2, 3, 8].map((d) =>
+    h('option', { value: String(d), selected: (state.explore?.depth ?? 2) === d }, d === 8 ? 'all (up to 8)' : String(d))));
+  const result = h('div', { class: 'explore-result' });
+  const show = async (id: number, moveFocus: boolean) => {
+    state.explore = { record: id, depth: Number(depth.value) };
+    record.value = String(id);
+    result.setAttribute('aria-busy', 'true');
+    try {
+      result.replaceChildren(await exploreView(id, state.explore.depth, (next) => show(next, true)));
+    } catch (err) {
+      result.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'explore-error' }, `Cannot show record ${id}: ${refusalText(err)}`));
+    }
+    result.setAttribute('aria-busy', 'false');
+    if (moveFocus) result.querySelector<HTMLElement>('[data-explore-heading]')?.focus();
+  };
+  const element = h('section', { class: 'explorer', 'aria-labelledby': 'explore-heading' },
+    h('h3', { id: 'explore-heading' }, 'Lineage explorer'),
+    h('p', {}, 'Look up any record: where it comes from, what was derived from it, and whether it may still be used. Joint records (a trio\u2019s VCF) derive from several samples at once.'),
+    h('form', {
+      class: 'row',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        show(Number(record.value), true);
+      },
+    },
+    field('Record to explore', record),
+    field('Steps to show each way', depth),
+    h('button', { type: 'submit' }, 'Show lineage')),
+    result);
+  if (state.explore) {
+    record.value = String(state.explore.record);
+    await show(state.explore.record, false);
+  }
+  return element;
+}
+
+async function exploreView(id: number, depth: number, go: (record: number) => void): Promise<HTMLElement> {
+  const [rec, graph] = await Promise.all([indexer.record(id), indexer.neighbourhood(id, depth)]);
+  const byRecord = new Map(graph.nodes.map((n) => [n.record, n]));
+  const parentsOf = new Map<string, string[]>();
+  for (const e of graph.edges) parentsOf.set(e.destination, [...(parentsOf.get(e.destination) ?? []), e.origin]);
+  const link = (r: number) => {
+    const n = byRecord.get(r);
+    return h('button', { type: 'button', class: 'link', 'data-record': String(r), onclick: () => go(r) },
+      `record ${r}${n ? `: ${kindLabel(n.kind)}` : ''}`);
+  };
+  const links = (label: string, rs: number[], none: string) =>
+    rs.length ? h('ul', { class: 'links', 'aria-label': label }, ...rs.map((r) => h('li', {}, link(r)))) : h('span', {}, none);
+  const status: (Node | string)[] = [h('span', { class: `badge status-${rec.status}` }, rec.status)];
+  if (rec.withdrawn) {
+    status.push(` ${localTime(rec.withdrawn.at.time)} by the ${rec.withdrawn.authority}`,
+      rec.withdrawn.through !== id ? `, through record ${rec.withdrawn.through} it derives from` : '');
+  }
+  if (rec.superseded_by) status.push(` by record ${rec.superseded_by.record} on ${localTime(rec.superseded_by.at.time)}: use that one`);
+  if (rec.supersedes != null) status.push(` (it replaces record ${rec.supersedes})`);
+  const samples = rec.samples.length > 1
+    ? `joint record of ${rec.samples.length} samples: ${andList(rec.samples.map(String))}`
+    : rec.kind === 'sample' ? 'this is the sample itself' : `sample ${rec.samples[0]}`;
+  const row = (term: string, ...desc: (Node | string | null)[]) => [h('dt', {}, term), h('dd', {}, ...desc)];
+
+  const generations = new Map<number, LineageNode[]>();
+  for (const n of graph.nodes) generations.set(n.distance, [...(generations.get(n.distance) ?? []), n]);
+  const columns = [...generations.keys()].sort((a, b) => a - b).map((d) =>
+    h('li', { class: 'generation' },
+      h('span', { class: 'sr-only' }, d === 0 ? 'The record: ' : d < 0 ? `${plural(-d, 'step')} before it: ` : `${plural(d, 'step')} after it: `),
+      h('ul', {}, ...generations.get(d)!.sort((a, b) => a.record - b.record).map((n) => {
+        const from = (parentsOf.get(n.id) ?? []).map((p) => p.replace(/^record:/, ''));
+        return h('li', { class: `node status-${n.status}${d === 0 ? ' focus' : ''}`, 'data-record': String(n.record) },
+          d === 0
+            ? h('strong', { 'aria-current': 'true' }, `${kindLabel(n.kind)} · record ${n.record}`)
+            : h('button', { type: 'button', class: 'link', onclick: () => go(n.record) }, `${kindLabel(n.kind)} · record ${n.record}`),
+          h('br'), h('span', { class: 'when' }, localTime(n.registered.time)),
+          h('br'), h('span', { class: `badge status-${n.status}` }, n.status),
+          n.samples.length > 1 ? h('span', { class: 'joint' }, h('br'), `joint: samples ${n.samples.join(', ')}`) : null,
+          from.length > 1 ? h('span', { class: 'joint' }, h('br'), `from records ${from.join(', ')}`) : null);
+      }))));
+
+  return h('article', { class: 'explored', 'aria-labelledby': `explore-record-${id}` },
+    h('h4', { id: `explore-record-${id}`, tabindex: '-1', 'data-explore-heading': '' }, `Record ${id}: ${kindLabel(rec.kind)}`),
+    h('dl', { class: 'facts' },
+      ...row('Kind', kindLabel(rec.kind)),
+      ...row('Samples', samples),
+      ...row('Registered', `${localTime(rec.registered.time)} (block ${rec.registered.block}), by `, who(rec.registered_by)),
+      ...row('Status', ...status),
+      ...row(`Derives from (${rec.parents.length})`, links(`Parents of record ${id}`, rec.parents, 'nothing: a sample is where a lineage starts')),
+      ...row(`Derived into (${rec.children.length})`, links(`Children of record ${id}`, rec.children, 'nothing yet'))),
+    h('figure', { class: 'lineage' },
+      h('ol', { class: 'generations', 'aria-label': `Lineage around record ${id}, from its ancestors to its descendants, ${plural(depth, 'step')} each way` }, ...columns),
+      h('figcaption', {}, 'Each column is one processing step; the record is the column marked in bold, its ancestors to the left, what derives from it to the right. Choose a record to walk there.')));
+}
+
 // ------------------------------------------------------------------ shell
 
 async function render(state: AppState) {
@@ -432,6 +538,8 @@ async function render(state: AppState) {
   viewEl.setAttribute('aria-busy', 'true');
   if (!state.account) {
     into.append(h('h2', { id: 'view-heading' }, state.view === 'guardian' ? 'Guardian or subject' : 'Researcher'), h('p', {}, 'Sign in with an account first.'));
+    // The lineage explorer reads only what the indexer serves to anyone.
+    if (state.view === 'researcher') into.append(await lineageExplorer(state).catch((err) => h('p', { class: 'error', role: 'alert' }, refusalText(err))));
   } else {
     try {
       await (state.view === 'guardian' ? renderGuardian(state, into) : renderResearcher(state, into));
@@ -455,7 +563,7 @@ async function main() {
     return;
   }
   const extension = await extensionAccounts().catch(() => [] as Account[]);
-  const state: AppState = { deployment, chain, account: null, view: location.hash === '#researcher' ? 'researcher' : 'guardian' };
+  const state: AppState = { deployment, chain, account: null, view: location.hash === '#researcher' ? 'researcher' : 'guardian', explore: null };
   for (const b of navButtons) {
     b.addEventListener('click', () => {
       state.view = b.dataset.view as AppState['view'];
