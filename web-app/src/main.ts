@@ -526,7 +526,7 @@ async function exploreView(id: number, depth: number, go: (record: number) => vo
       ...row(`Derived into (${rec.children.length})`, links(`Children of record ${id}`, rec.children, 'nothing yet'))),
     h('figure', { class: 'lineage' },
       h('ol', { class: 'generations', 'aria-label': `Lineage around record ${id}, from its ancestors to its descendants, ${plural(depth, 'step')} each way` }, ...columns),
-      h('figcaption', {}, 'Each column is one processing step; the record is the column marked in bold, its ancestors to the left, what derives from it to the right. Choose a record to walk there.')));
+      h('figcaption', {}, 'Each column is one processing step: the record itself has the thick border, its ancestors are to the left and what derives from it to the right. Choose a record to walk there.')));
 }
 
 // ------------------------------------------------------------------ shell
