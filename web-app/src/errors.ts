@@ -29,12 +29,15 @@ export const REFUSAL_WORDS: Record<string, string> = {
   GrantNotInForce: 'the grant is no longer in force (revoked, expired or consent withdrawn)',
   Denied: 'the access is not covered',
   IdOverflow: 'the id space is exhausted',
-  // biosample::Error (the names the app's actions can meet)
+  // biosample::Error (the names the app's actions, the majority claim included, can meet)
   NotGuardian: 'only a guardian of the sample may do this',
   GuardianshipEnded: 'guardians\u2019 authority ended at the majority month (or with the claim)',
   NotASample: 'the record is not a sample',
-  MajorityNotReached: 'the majority month has not begun yet',
-  NotAttested: 'the custodian has not attested this account as the grown-up subject',
+  MajorityNotReached: 'the majority month has not begun yet (or the sample has no majority to claim: an adult\u2019s own sample)',
+  NotAttested: 'the biobank holding the sample has not attested this account as the grown-up subject (it does so in person, from the majority month on)',
+  ClaimMismatch: 'the claim secret does not open the sample\u2019s claim commitment for this account: check the words your guardians kept',
+  MajorityClaimed: 'the sample already has its subject (the majority was claimed, or it is an adult\u2019s own sample)',
+  AlreadyWithdrawn: 'the record is already withdrawn',
   // AccessDenied
   NoGrant: 'no grant to this grantee exists for the record\u2019s subject',
   OutsideScope: 'the grant does not cover this record (it is not the granted record or derived from it)',

@@ -39,6 +39,22 @@ export interface Lineage {
   edges: { origin: string; destination: string }[];
 }
 
+/** A record with its effective status, parents and children (`/records/{id}`). */
+export interface RecordView {
+  id: number;
+  kind: string;
+  samples: number[];
+  parents: number[];
+  children: number[];
+  digest_scheme?: string;
+  registered_by: string;
+  registered: Stamp;
+  status: string;
+  superseded_by: { record: number; at: Stamp } | null;
+  supersedes: number | null;
+  withdrawn: { through: number; authority: string; at: Stamp } | null;
+}
+
 export interface Grant {
   id: number;
   sample: number;
@@ -105,6 +121,9 @@ export const indexer = {
   status: () => get<Status>('status'),
   actingFor: (account: string) => get<ActingFor[]>(`accounts/${account}/samples`),
   descendants: (record: number) => get<Lineage>(`records/${record}/lineage?direction=down&depth=8`),
+  record: (record: number) => get<RecordView>(`records/${record}`),
+  /** Ancestors and descendants of `record`, `depth` steps each way. */
+  neighbourhood: (record: number, depth: number) => get<Lineage>(`records/${record}/lineage?direction=both&depth=${depth}`),
   sampleGrants: (sample: number) => all<Grant>(`samples/${sample}/grants`),
   granteeGrants: (account: string) => all<Grant>(`grantees/${account}/grants`),
   grantReceipts: (grant: number) => all<Receipt>(`grants/${grant}/receipts`),

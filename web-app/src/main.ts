@@ -1,15 +1,19 @@
 // BioNFT's web app: the guardians' (and grown-up subjects') view of the
-// samples they act for, and the researchers' view of their grants and of
-// "may I use record R for purpose P now?". Reads come from the indexer that
-// serves this app; writes and the access check go to the contracts.
+// samples they act for, with the subject's majority claim and confirmation
+// of guardians' grants, and the researchers' view of their grants, of "may I
+// use record R for purpose P now?" and of any record's lineage. Reads come
+// from the indexer that serves this app; writes and the access check go to
+// the contracts.
 
 import './style.css';
+import { u8aToHex } from '@polkadot/util';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { extensionAccounts, SS58_PREFIX, unlockKeystore } from './accounts';
 import { Chain, Refusal, type Account } from './chain';
+import { CLAIM_KEY_ROUNDS, signClaim } from './claim';
 import { field, h, localTime, table, uid } from './dom';
 import { describePurpose, purposeText } from './duo';
-import { indexer, type Deployment, type Grant, type Lineage, type LineageNode, type Receipt } from './indexer';
+import { indexer, type ActingFor, type Deployment, type Grant, type Lineage, type LineageNode, type Receipt } from './indexer';
 import { purposePicker } from './picker';
 
 const DAY = 86_400_000;
@@ -19,6 +23,8 @@ interface AppState {
   chain: Chain;
   account: Account | null;
   view: 'guardian' | 'researcher';
+  /** The record the researcher's lineage explorer shows, and how many steps each way. */
+  explore: { record: number; depth: number } | null;
 }
 
 const statusEl = document.getElementById('status')!;
@@ -181,8 +187,7 @@ async function renderGuardian(state: AppState, into: HTMLElement) {
   const acting = await indexer.actingFor(account.address);
   into.append(h('h2', { id: 'view-heading' }, 'Samples you act for'));
   if (acting.length === 0) {
-    into.append(h('p', {}, 'This account is not a guardian or the subject of any sample (guardians act with a key of their own for each sample).'));
-    return;
+    into.append(h('p', {}, 'This account is not a guardian or the subject of any sample (guardians act with a key of their own for each sample). If you have come of age, claim your own record below.'));
   }
   for (const a of acting) {
     const [lineage, grants] = await Promise.all([indexer.descendants(a.sample), indexer.sampleGrants(a.sample)]);
@@ -192,16 +197,20 @@ async function renderGuardian(state: AppState, into: HTMLElement) {
     const headingId = `sample-${a.sample}`;
     into.append(h('article', { 'aria-labelledby': headingId },
       h('h3', { id: headingId }, `Sample ${a.sample}`, h('span', { class: 'role' }, ` — you are its ${a.role}${a.authority ? '' : ' (no authority now: guardianship ended at the majority month)'}`)),
+      a.role === 'subject' ? h('p', {}, 'You decide who may use this sample and what derives from it: you may grant, revoke and withdraw, and keep your guardians\u2019 grants in force by confirming them.') : null,
       h('h4', {}, 'Lineage'),
       lineagePicture(a.sample, lineage, grants),
       h('h4', {}, 'Grants'),
+      confirmable(a, grants).length
+        ? h('p', { class: 'notice', 'data-testid': `confirm-notice-${a.sample}` },
+          `Your guardians' grants stopped counting at your majority month. Confirm each one you want to keep: it then counts again, under your authority, until its end date. A grant you leave unconfirmed stays lapsed.`)
+        : null,
       table(`Grants for sample ${a.sample}`, ['Grant', 'Researcher', 'Covers', 'Purpose', 'Issued', 'Ends', 'State', 'Action'],
         grants.map((g) => [
           String(g.id), who(g.grantee), `record ${g.scope} (${kindLabel(lineage.nodes.find((n) => n.record === g.scope)?.kind ?? '')}) and what derives from it`,
-          describePurpose(g.purpose), localTime(g.issued.time), localTime(g.expires_at), stateBadge(g.state),
-          g.state === 'active' && a.authority
-            ? h('button', { type: 'button', 'aria-label': `Revoke grant ${g.id}`, onclick: () => revoke(state, g.id) }, 'Revoke')
-            : '',
+          describePurpose(g.purpose), `${localTime(g.issued.time)}, by ${g.issuer === 'subject' ? 'the subject' : 'a guardian'}`, localTime(g.expires_at),
+          h('span', {}, stateBadge(g.state), g.confirmed ? h('span', { class: 'confirmed' }, h('br'), `confirmed by the subject ${localTime(g.confirmed.time)}`) : null),
+          grantActions(state, a, g),
         ]), 'No grants yet.'),
       h('h4', {}, 'Access log'),
       table(`Who used sample ${a.sample}'s data`, ['When', 'Researcher', 'Record', 'Purpose', 'Under grant(s)', 'Data host'],
@@ -211,6 +220,23 @@ async function renderGuardian(state: AppState, into: HTMLElement) {
       a.authority ? withdrawForms(state, a.sample, lineage) : null,
     ));
   }
+  // A guardian's per-sample key is never a grown-up subject's account: the claim is offered to everyone else.
+  if (!acting.some((a) => a.role === 'guardian')) into.append(claimForm(state));
+}
+
+/** Guardians' grants the subject may confirm: lapsed at majority, not confirmed yet (the contract also refuses revoked, expired and withdrawn ones). */
+function confirmable(a: ActingFor, grants: Grant[]): Grant[] {
+  if (a.role !== 'subject' || !a.authority) return [];
+  return grants.filter((g) => g.issuer === 'guardian' && !g.confirmed && g.state === 'lapsed_at_majority');
+}
+
+function grantActions(state: AppState, a: ActingFor, g: Grant): HTMLElement | string {
+  if (!a.authority) return '';
+  if (confirmable(a, [g]).length) {
+    return h('button', { type: 'button', 'aria-label': `Confirm grant ${g.id}`, onclick: () => confirmGrant(state, g.id) }, 'Confirm');
+  }
+  if (g.state === 'active') return h('button', { type: 'button', 'aria-label': `Revoke grant ${g.id}`, onclick: () => revoke(state, g.id) }, 'Revoke');
+  return '';
 }
 
 /** The sample's own records and what derives from them that are still active, by id. */
@@ -305,6 +331,52 @@ function revoke(state: AppState, grant: number) {
   return act(state, `Revoking grant ${grant}`, `Grant ${grant} is revoked.`, 'consent', 'revoke', [grant]);
 }
 
+function confirmGrant(state: AppState, grant: number) {
+  return act(state, `Confirming grant ${grant}`, `Grant ${grant} is confirmed: it counts again, now under your authority, until its end date.`, 'consent', 'confirm', [grant]);
+}
+
+/**
+ * The grown-up subject's majority claim. It needs both factors: the biobank's
+ * attestation of this account (made in person, from the majority month on) and
+ * the claim secret the guardians kept. The secret stays in the page: the claim
+ * key is derived here and only its signature, naming this account, is sent.
+ */
+function claimForm(state: AppState): HTMLElement {
+  const sample = h('input', { type: 'number', min: '1', step: '1', required: true, inputmode: 'numeric' });
+  const secret = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false' });
+  const file = h('input', { type: 'file', accept: '.txt,text/plain' });
+  return h('form', {
+    class: 'claim',
+    'aria-labelledby': 'claim-heading',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      const id = Number(sample.value);
+      let text = secret.value;
+      const f = file.files?.[0];
+      if (!text.trim() && f) text = await f.text();
+      if (!text.trim()) return say('Type the claim secret, or choose the file it is in.', 'error');
+      try {
+        say(`Deriving your claim key from the secret (${CLAIM_KEY_ROUNDS.toLocaleString('en')} rounds of PBKDF2; the secret stays in this page)…`);
+        const signature = await signClaim(text, state.deployment.biosample.address, BigInt(id), state.account!.address);
+        say(`Checking the claim of sample ${id} with the biosample contract (dry run first)…`);
+        await state.chain.send('biosample', 'claimMajority', state.account!, [id, u8aToHex(signature)]);
+        secret.value = '';
+        await indexerCaughtUp(state.chain);
+        say(`You are now the subject of sample ${id}: your guardians' authority has ended, and from now on you decide who may use your data.`, 'ok');
+        await render(state);
+      } catch (err) {
+        say(refusalText(err), 'error');
+      }
+    },
+  },
+  h('h3', { id: 'claim-heading' }, 'Claim your own record (at majority)'),
+  h('p', {}, 'From your majority month on, you take over from your guardians. It needs two things: the biobank that holds your sample verifies you in person and attests this account, and you give the claim secret your guardians kept for you. Neither is enough alone.'),
+  field('Sample id', sample, 'The number of your sample, as the biobank or your guardians gave it to you.'),
+  field('Claim secret (the words your guardians kept)', secret, 'Surrounding spaces and line breaks are ignored. It never leaves this page: only a signature made with it, naming this account, is sent.'),
+  field('Or the file the claim secret is in', file),
+  h('button', { type: 'submit' }, 'Claim majority'));
+}
+
 // ------------------------------------------------------------------ researcher
 
 async function renderResearcher(state: AppState, into: HTMLElement) {
@@ -319,6 +391,7 @@ async function renderResearcher(state: AppState, into: HTMLElement) {
     table('Accesses data hosts recorded for this account', ['When', 'Record', 'Purpose', 'Under grant(s)'],
       receipts.map((r) => [localTime(r.at.time), String(r.record), describePurpose(r.purpose), r.grants.join(', ')]), 'No recorded accesses.'),
     checkForm(state, account.address),
+    await lineageExplorer(state),
   );
 }
 
@@ -353,6 +426,109 @@ function checkForm(state: AppState, grantee: string): HTMLElement {
   answer);
 }
 
+// ------------------------------------------------------------------ lineage explorer
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+/**
+ * Any record's lineage, walked one record at a time: the record (kind, samples,
+ * registration time, status), its parents and children as buttons that move
+ * the explorer to them, and a picture of its ancestors and descendants.
+ */
+async function lineageExplorer(state: AppState): Promise<HTMLElement> {
+  const record = h('input', { type: 'number', min: '1', step: '1', required: true, inputmode: 'numeric' });
+  const depth = h('select', {}, ...[1, 2, 3, 8].map((d) =>
+    h('option', { value: String(d), selected: (state.explore?.depth ?? 2) === d }, d === 8 ? 'all (up to 8)' : String(d))));
+  const result = h('div', { class: 'explore-result' });
+  const show = async (id: number, moveFocus: boolean) => {
+    state.explore = { record: id, depth: Number(depth.value) };
+    record.value = String(id);
+    result.setAttribute('aria-busy', 'true');
+    try {
+      result.replaceChildren(await exploreView(id, state.explore.depth, (next) => show(next, true)));
+    } catch (err) {
+      result.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'explore-error' }, `Cannot show record ${id}: ${refusalText(err)}`));
+    }
+    result.setAttribute('aria-busy', 'false');
+    if (moveFocus) result.querySelector<HTMLElement>('[data-explore-heading]')?.focus();
+  };
+  const element = h('section', { class: 'explorer', 'aria-labelledby': 'explore-heading' },
+    h('h3', { id: 'explore-heading' }, 'Lineage explorer'),
+    h('p', {}, 'Look up any record: where it comes from, what was derived from it, and whether it may still be used. Joint records (a trio\u2019s VCF) derive from several samples at once.'),
+    h('form', {
+      class: 'row',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        show(Number(record.value), true);
+      },
+    },
+    field('Record to explore', record),
+    field('Steps to show each way', depth),
+    h('button', { type: 'submit' }, 'Show lineage')),
+    result);
+  if (state.explore) {
+    record.value = String(state.explore.record);
+    await show(state.explore.record, false);
+  }
+  return element;
+}
+
+async function exploreView(id: number, depth: number, go: (record: number) => void): Promise<HTMLElement> {
+  const [rec, graph] = await Promise.all([indexer.record(id), indexer.neighbourhood(id, depth)]);
+  const byRecord = new Map(graph.nodes.map((n) => [n.record, n]));
+  const parentsOf = new Map<string, string[]>();
+  for (const e of graph.edges) parentsOf.set(e.destination, [...(parentsOf.get(e.destination) ?? []), e.origin]);
+  const link = (r: number) => {
+    const n = byRecord.get(r);
+    return h('button', { type: 'button', class: 'link', 'data-record': String(r), onclick: () => go(r) },
+      `record ${r}${n ? `: ${kindLabel(n.kind)}` : ''}`);
+  };
+  const links = (label: string, rs: number[], none: string) =>
+    rs.length ? h('ul', { class: 'links', 'aria-label': label }, ...rs.map((r) => h('li', {}, link(r)))) : h('span', {}, none);
+  const status: (Node | string)[] = [h('span', { class: `badge status-${rec.status}` }, rec.status)];
+  if (rec.withdrawn) {
+    status.push(` ${localTime(rec.withdrawn.at.time)} by the ${rec.withdrawn.authority}`,
+      rec.withdrawn.through !== id ? `, through record ${rec.withdrawn.through} it derives from` : '');
+  }
+  if (rec.superseded_by) status.push(` by record ${rec.superseded_by.record} on ${localTime(rec.superseded_by.at.time)}: use that one`);
+  if (rec.supersedes != null) status.push(` (it replaces record ${rec.supersedes})`);
+  const samples = rec.samples.length > 1
+    ? `joint record of ${rec.samples.length} samples: ${andList(rec.samples.map(String))}`
+    : rec.kind === 'sample' ? 'this is the sample itself' : `sample ${rec.samples[0]}`;
+  const row = (term: string, ...desc: (Node | string | null)[]) => [h('dt', {}, term), h('dd', {}, ...desc)];
+
+  const generations = new Map<number, LineageNode[]>();
+  for (const n of graph.nodes) generations.set(n.distance, [...(generations.get(n.distance) ?? []), n]);
+  const columns = [...generations.keys()].sort((a, b) => a - b).map((d) =>
+    h('li', { class: 'generation' },
+      h('span', { class: 'sr-only' }, d === 0 ? 'The record: ' : d < 0 ? `${plural(-d, 'step')} before it: ` : `${plural(d, 'step')} after it: `),
+      h('ul', {}, ...generations.get(d)!.sort((a, b) => a.record - b.record).map((n) => {
+        const from = (parentsOf.get(n.id) ?? []).map((p) => p.replace(/^record:/, ''));
+        return h('li', { class: `node status-${n.status}${d === 0 ? ' focus' : ''}`, 'data-record': String(n.record) },
+          d === 0
+            ? h('strong', { 'aria-current': 'true' }, `${kindLabel(n.kind)} · record ${n.record}`)
+            : h('button', { type: 'button', class: 'link', onclick: () => go(n.record) }, `${kindLabel(n.kind)} · record ${n.record}`),
+          h('br'), h('span', { class: 'when' }, localTime(n.registered.time)),
+          h('br'), h('span', { class: `badge status-${n.status}` }, n.status),
+          n.samples.length > 1 ? h('span', { class: 'joint' }, h('br'), `joint: samples ${n.samples.join(', ')}`) : null,
+          from.length > 1 ? h('span', { class: 'joint' }, h('br'), `from records ${from.join(', ')}`) : null);
+      }))));
+
+  return h('article', { class: 'explored', 'aria-labelledby': `explore-record-${id}` },
+    h('h4', { id: `explore-record-${id}`, tabindex: '-1', 'data-explore-heading': '' }, `Record ${id}: ${kindLabel(rec.kind)}`),
+    h('dl', { class: 'facts' },
+      ...row('Kind', kindLabel(rec.kind)),
+      ...row('Samples', samples),
+      ...row('Registered', `${localTime(rec.registered.time)} (block ${rec.registered.block}), by `, who(rec.registered_by)),
+      ...row('Status', ...status),
+      ...row(`Derives from (${rec.parents.length})`, links(`Parents of record ${id}`, rec.parents, 'nothing: a sample is where a lineage starts')),
+      ...row(`Derived into (${rec.children.length})`, links(`Children of record ${id}`, rec.children, 'nothing yet'))),
+    h('figure', { class: 'lineage' },
+      h('ol', { class: 'generations', 'aria-label': `Lineage around record ${id}, from its ancestors to its descendants, ${plural(depth, 'step')} each way` }, ...columns),
+      h('figcaption', {}, 'Each column is one processing step: the record itself has the thick border, its ancestors are to the left and what derives from it to the right. Choose a record to walk there.')));
+}
+
 // ------------------------------------------------------------------ shell
 
 async function render(state: AppState) {
@@ -361,7 +537,9 @@ async function render(state: AppState) {
   viewEl.replaceChildren(into);
   viewEl.setAttribute('aria-busy', 'true');
   if (!state.account) {
-    into.append(h('h2', { id: 'view-heading' }, state.view === 'guardian' ? 'Guardian' : 'Researcher'), h('p', {}, 'Sign in with an account first.'));
+    into.append(h('h2', { id: 'view-heading' }, state.view === 'guardian' ? 'Guardian or subject' : 'Researcher'), h('p', {}, 'Sign in with an account first.'));
+    // The lineage explorer reads only what the indexer serves to anyone.
+    if (state.view === 'researcher') into.append(await lineageExplorer(state).catch((err) => h('p', { class: 'error', role: 'alert' }, refusalText(err))));
   } else {
     try {
       await (state.view === 'guardian' ? renderGuardian(state, into) : renderResearcher(state, into));
@@ -385,7 +563,7 @@ async function main() {
     return;
   }
   const extension = await extensionAccounts().catch(() => [] as Account[]);
-  const state: AppState = { deployment, chain, account: null, view: location.hash === '#researcher' ? 'researcher' : 'guardian' };
+  const state: AppState = { deployment, chain, account: null, view: location.hash === '#researcher' ? 'researcher' : 'guardian', explore: null };
   for (const b of navButtons) {
     b.addEventListener('click', () => {
       state.view = b.dataset.view as AppState['view'];

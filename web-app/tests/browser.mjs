@@ -17,6 +17,15 @@
 //  5. the researcher's check now fails, with the contract's reason shown;
 //  6. the mother withdraws a record (the VCF below it is withdrawn too) and
 //     then all consent (earlier grants show as void).
+//  7. the researcher explores the joint VCF's lineage by record id, walks to
+//     its parents with the keyboard and sees all three samples behind it;
+//  8. majority: a second newborn's sample (the claim secret made by `bionft
+//     guardian claim-secret`, next month as its majority, a guardian grant),
+//     the chain travels to the majority month, the biobank attests the
+//     grown-up subject; in the browser the subject's claim with a wrong
+//     secret is refused by the dry run (ClaimMismatch), the right one claims,
+//     and the subject confirms the guardian's lapsed grant with the keyboard,
+//     after which the researcher's check passes again.
 // A grant of six years is refused by the dry run by name and never sent, and
 // a last grant is signed through a polkadot.js-style injected extension.
 // Every view is scanned with axe-core (no violations allowed) and saved as a
@@ -48,6 +57,8 @@ const NEWBORN_SALT = 'newborn NB-2026-000123: salt kept by biobank and guardians
 const MOTHER_SALT = 'mother MO-2026-000123: salt kept by biobank and mother';
 const FATHER_SALT = 'father FA-2026-000123: salt kept by biobank and father';
 const PASSWORD = 'correct horse battery staple';
+// The second newborn's, whose majority the test reaches.
+const YOUNG_SALT = 'newborn NB-2026-000777: salt of the browser test\'s majority sample';
 
 const started = Date.now();
 const log = (...a) => console.error(`[web-test +${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
@@ -372,6 +383,145 @@ async function main() {
     await extRow.waitFor();
     check((await extRow.textContent()).includes('active'), `grant ${extGrant}, signed by the extension, shows as active`);
     await shot(epage, '09-guardian-extension');
+
+    // 7. The researcher's lineage explorer: any record by id, walked by keyboard.
+    const explorerStarted = Date.now();
+    const explorer = rpage.locator('section.explorer');
+    const exploreInput = explorer.getByLabel('Record to explore');
+    await exploreInput.fill(String(story.vcf));
+    await exploreInput.press('Enter');
+    const vcfHeading = rpage.getByRole('heading', { name: `Record ${story.vcf}: Variants (VCF)` });
+    await vcfHeading.waitFor();
+    check(await vcfHeading.evaluate((el) => el === document.activeElement), 'the explorer moves the keyboard focus to the record it shows');
+    const trio = [story.sample, story.mother_sample, story.father_sample].map(Number).sort((a, b) => a - b);
+    const facts = () => explorer.locator('dl.facts').textContent();
+    const vcfView = await (await fetch(`${api}/records/${story.vcf}`)).json();
+    const paris = (ms) => new Date(ms).toLocaleString('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    let text = await facts();
+    check(text.includes(`joint record of 3 samples: ${trio[0]}, ${trio[1]} and ${trio[2]}`), `the VCF is shown as the trio's joint record (${text})`);
+    check(text.includes(paris(vcfView.registered.time)), `its registration time is shown in the browser's local time (${paris(vcfView.registered.time)})`);
+    check(/Status\s*withdrawn/.test(text) && text.includes(`through record ${story.bam2} it derives from`), 'its status says it is withdrawn, through the withdrawn alignment');
+    const parents = explorer.getByRole('list', { name: `Parents of record ${story.vcf}` });
+    const parentIds = (await parents.locator('button').evaluateAll((bs) => bs.map((b) => Number(b.dataset.record)))).sort((a, b) => a - b);
+    const expectedParents = [story.bam, story.bam2, story.mother_bam, story.father_bam].map(Number).sort((a, b) => a - b);
+    check(JSON.stringify(parentIds) === JSON.stringify(expectedParents), `the joint VCF lists its four parents (${parentIds})`);
+    check((await explorer.locator(`figure [data-record="${story.vcf}"]`).textContent()).includes(`from records ${expectedParents.join(', ')}`),
+      'the lineage picture shows the VCF derived from the four alignments');
+    // Keyboard: from the heading, Tab reaches the first parent; Enter walks there.
+    await rpage.keyboard.press('Tab');
+    const tabbed = await rpage.evaluate(() => document.activeElement?.dataset.record);
+    check(Number(tabbed) === expectedParents[0], `Tab from the record's heading reaches its first parent (record ${tabbed})`);
+    await parents.locator(`[data-record="${story.mother_bam}"]`).focus();
+    await rpage.keyboard.press('Enter');
+    const motherBamHeading = rpage.getByRole('heading', { name: `Record ${story.mother_bam}: Alignment (BAM/CRAM)` });
+    await motherBamHeading.waitFor();
+    text = await facts();
+    check(text.includes(`sample ${story.mother_sample}`) && /Status\s*active/.test(text), `Enter on a parent walks to the mother's alignment, of her own sample ${story.mother_sample}, active (${text})`);
+    const kids = await explorer.getByRole('list', { name: `Children of record ${story.mother_bam}` }).locator('button').evaluateAll((bs) => bs.map((b) => b.dataset.record));
+    check(kids.includes(String(story.vcf)), `the mother's alignment lists the joint VCF among its children (${kids})`);
+    // All steps back from the VCF: every sample of the trio, beyond the newborn's own subtree.
+    await explorer.getByLabel('Steps to show each way').selectOption({ value: '8' });
+    await exploreInput.fill(String(story.vcf));
+    await explorer.getByRole('button', { name: 'Show lineage' }).click();
+    await vcfHeading.waitFor();
+    const picture = explorer.getByRole('list', { name: new RegExp(`Lineage around record ${story.vcf}`) });
+    for (const sample of trio) {
+      check((await picture.locator(`[data-record="${sample}"]`).textContent()).includes(`Sample · record ${sample}`), `the explorer's picture reaches back to sample ${sample}`);
+    }
+    await shot(rpage, '10-researcher-lineage');
+    await axe(rpage, 'researcher lineage explorer');
+    await exploreInput.fill('999999');
+    await exploreInput.press('Enter');
+    const notFound = explorer.getByTestId('explore-error');
+    await notFound.waitFor();
+    check((await notFound.textContent()).includes('Cannot show record 999999'), `an unknown record is reported in words: "${await notFound.textContent()}"`);
+    log(`figure: the lineage explorer part took ${Date.now() - explorerStarted} ms`);
+
+    // 8. Majority. A second newborn's sample, minted with next month as its majority month.
+    const majorityStarted = Date.now();
+    const youngSalt = saltFile('young-salt.bin', YOUNG_SALT);
+    const secretFile = join(OUT, 'claim-secret.txt');
+    const commitment = JSON.parse(bionft('--json', 'guardian', 'claim-secret', '--out', secretFile).stdout).claim_commitment;
+    const guardianForYoung = JSON.parse(bionft('--json', 'guardian', 'account', '--key', '//Eve', '--sample-salt-file', youngSalt).stdout).account;
+    const chainNow = Number((await chainApi.query.timestamp.now()).toString());
+    const today = new Date(chainNow);
+    const majorityStart = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1);
+    const majority = new Date(majorityStart).toISOString().slice(0, 7);
+    const barcode = join(OUT, 'young-barcode.txt');
+    writeFileSync(barcode, 'NB-2026-000777');
+    const young = JSON.parse(bionft('--json', 'biobank', 'mint', '--key', '//Bob', '--identifier-file', barcode, '--salt-file', youngSalt,
+      '--guardian', guardianForYoung, '--claim-commitment', commitment, '--majority', majority).stdout).sample;
+    const youngGrant = JSON.parse(bionft('--json', 'guardian', 'grant', '--key', '//Eve', '--sample-salt-file', youngSalt, '--sample', young,
+      '--scope', young, '--grantee', researcher.address, '--purpose', 'HMB', '--days', '365').stdout).grant;
+    log(`minted sample ${young} (majority ${majority}); the guardian granted the researcher HMB use (grant ${youngGrant})`);
+    // The chain travels to the majority month; the biobank verifies the grown-up subject and attests their account.
+    for (const [method, params] of [['dev_timeTravel', [majorityStart + 3_600_000]], ['dev_newBlock', []]]) {
+      const r = await (await fetch(`http://127.0.0.1:${devnetPort}`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
+      })).json();
+      if (r.error) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+    }
+    check(Number((await chainApi.query.timestamp.now()).toString()) >= majorityStart, `the chain is in the majority month ${majority}`);
+    const child = keyring.addFromUri('//WebGrownUpSubject', { name: 'Grown-up subject' });
+    bionft('biobank', 'attest', '--key', '//Bob', '--sample', young, '--claimant', child.address);
+    await new Promise((resolve, reject) => {
+      chainApi.tx.balances.transferKeepAlive(child.address, 1_000_000_000_000_000n)
+        .signAndSend(keyring.addFromUri('//Alice'), (r) => {
+          if (r.dispatchError) reject(new Error(`funding the subject: ${r.dispatchError.toString()}`));
+          else if (r.status.isInBlock || r.status.isFinalized) resolve();
+        }).catch(reject);
+    });
+    const childKeystore = join(OUT, 'grown-up-subject.json');
+    writeFileSync(childKeystore, JSON.stringify(child.toJson(PASSWORD)));
+    await indexed();
+    answer = await checkAccess(rpage, young, 'HMB – health, medical or biomedical research');
+    check(answer.allowed === 'false' && answer.text.includes('LapsedAtMajority'), `at the majority month the guardian's grant lapses: "${answer.text}"`);
+
+    // The grown-up subject, in their own browser: a wrong secret is refused by the dry run; the right one claims.
+    const spage = await open('app/');
+    await importKeystore(spage, childKeystore);
+    const claimForm = spage.locator('form.claim');
+    await claimForm.getByLabel('Sample id').fill(String(young));
+    const secretInput = claimForm.getByLabel('Claim secret (the words your guardians kept)');
+    check(await secretInput.getAttribute('type') === 'password', 'the claim secret is typed into a password field');
+    await shot(spage, '11-subject-before-claim');
+    await axe(spage, 'subject (before the claim)');
+    const sstatus = spage.locator('#status');
+    await secretInput.fill('these are not the words my guardians kept');
+    await secretInput.press('Enter');
+    await until('the wrong secret refused', async () => /refused/i.test(await sstatus.textContent()), 60_000);
+    const mismatch = await sstatus.textContent();
+    check(mismatch.includes('ClaimMismatch') && mismatch.includes('does not open'), `a wrong claim secret is refused by the dry run, by name and in words: "${mismatch}"`);
+    await indexed();
+    check(await actingFor(child.address) === '[]', 'the refused claim was never sent (the account is nobody\'s subject)');
+    await secretInput.fill(readFileSync(secretFile, 'utf8'));
+    const claimed = Date.now();
+    await secretInput.press('Enter');
+    await until('the claim', async () => /You are now the subject|efused/.test(await sstatus.textContent()), 60_000);
+    log(`figure: ${Date.now() - claimed} ms from pressing Enter on the claim secret to "You are now the subject" (PBKDF2 in the page, dry run, inclusion, the indexer catching up)`);
+    check((await sstatus.textContent()).includes(`You are now the subject of sample ${young}`), `the subject claimed sample ${young} (${await sstatus.textContent()})`);
+    check(await actingFor(child.address) === JSON.stringify([{ sample: Number(young), role: 'subject', authority: true }]),
+      `the indexer says the grown-up subject's account is sample ${young}'s subject`);
+    await spage.getByRole('heading', { name: `Sample ${young} — you are its subject` }).waitFor();
+    const youngGrants = spage.getByRole('table', { name: `Grants for sample ${young}` });
+    const lapsedRow = youngGrants.locator('tr', { has: spage.locator('td', { hasText: new RegExp(`^${youngGrant}$`) }) });
+    check((await lapsedRow.textContent()).includes('lapsed at majority'), `the guardian's grant ${youngGrant} shows as lapsed at majority`);
+    check(await spage.getByTestId(`confirm-notice-${young}`).isVisible(), 'the subject is told that guardians\' grants need confirming');
+    await shot(spage, '12-subject-claimed');
+    await axe(spage, 'subject (after the claim)');
+    // Keyboard: the confirm button takes focus and Enter confirms.
+    const confirmButton = spage.getByRole('button', { name: `Confirm grant ${youngGrant}` });
+    await confirmButton.focus();
+    await spage.keyboard.press('Enter');
+    await until('the confirmation', async () => /is confirmed|efused/.test(await sstatus.textContent()), 60_000);
+    check((await sstatus.textContent()).includes(`Grant ${youngGrant} is confirmed`), `the subject confirmed grant ${youngGrant} (${await sstatus.textContent()})`);
+    await until(`grant ${youngGrant} active again`, async () => /active/.test(await lapsedRow.textContent()), 30_000);
+    check((await lapsedRow.textContent()).includes('confirmed by the subject') && (await lapsedRow.textContent()).includes('Revoke'),
+      `grant ${youngGrant} shows as active, confirmed by the subject, and revocable by them`);
+    await shot(spage, '13-subject-confirmed');
+    answer = await checkAccess(rpage, young, 'HMB – health, medical or biomedical research');
+    check(answer.allowed === 'true' && new RegExp(`under grant ${youngGrant}[ ,]`).test(answer.text), `after the confirmation the researcher may use sample ${young} again: "${answer.text}"`);
+    log(`figure: the majority part took ${Date.now() - majorityStarted} ms`);
     await chainApi.disconnect();
   } finally {
     await browser.close();
