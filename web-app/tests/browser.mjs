@@ -442,7 +442,7 @@ async function main() {
     const youngSalt = saltFile('young-salt.bin', YOUNG_SALT);
     const secretFile = join(OUT, 'claim-secret.txt');
     const commitment = JSON.parse(bionft('--json', 'guardian', 'claim-secret', '--out', secretFile).stdout).claim_commitment;
-    const guardianForYoung = JSON.parse(bionft('--json', 'guardian', 'account', '--key', '//Eve', '--sample-salt-file', youngSalt).stdout).account;
+    const guardianForYoung = JSON.parse(bionft('--json', 'guardian', 'account', '--dev', '--key', '//Eve', '--sample-salt-file', youngSalt).stdout).account;
     const chainNow = Number((await chainApi.query.timestamp.now()).toString());
     const today = new Date(chainNow);
     const majorityStart = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1);
