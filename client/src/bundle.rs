@@ -95,8 +95,7 @@ impl Bundle {
 
 /// Where `cargo xtask contracts` writes the bundle of contract `name`.
 pub fn built_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../target/ink/{name}/{name}.contract"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../target/ink/{name}/{name}.contract"))
 }
 
 fn decode_hex(s: &str) -> Result<Vec<u8>> {
