@@ -512,7 +512,14 @@ fn digest_scheme_is(entry: &Value, scheme: &str) -> bool {
 
 #[test]
 fn manifest_refuses_a_short_salt_or_a_bad_file_and_writes_nothing() {
-    let scratch = Scratch::new("manifest-refused");
+    for scheme in SCHEMES {
+        manifest_refuses(scheme);
+    }
+}
+
+fn manifest_refuses(scheme: &str) {
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
+    let scratch = Scratch::new(&format!("manifest-refused-{scheme}"));
     let short = scratch.write("short.salt", b"0123456789");
     let good_salt = scratch.write("good.salt", b"0123456789abcdef0123456789abcdef");
     let bam = data("hts-specs/bam_level-1.bam");
@@ -744,7 +751,14 @@ fn proves_a_region(scheme: &str) {
 
 #[test]
 fn prove_reports_an_empty_region_and_refuses_reads() {
-    let scratch = Scratch::new("prove-empty");
+    for scheme in SCHEMES {
+        prove_refuses(scheme);
+    }
+}
+
+fn prove_refuses(scheme: &str) {
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
+    let scratch = Scratch::new(&format!("prove-empty-{scheme}"));
     let proof = scratch.path("proof.json");
     let out = bionft_seq(&[
         "prove",
