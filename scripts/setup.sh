@@ -39,4 +39,10 @@ if [ ! -d web-app/node_modules/@polkadot/api-contract ]; then
   echo "setup: installing web-app (TypeScript, Vite, polkadot.js, playwright-core)" >&2
   (cd web-app && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
+# cargo-fuzz, pinned, for the bounded fuzzing step (sequencer-cli/fuzz/run.sh).
+CARGO_FUZZ_VERSION=0.13.2
+if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  echo "setup: installing cargo-fuzz $CARGO_FUZZ_VERSION" >&2
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --quiet >&2
+fi
 echo "setup: ok" >&2

@@ -3,7 +3,8 @@
 # Sets up the toolchain if needed, checks the committed chain specs are
 # current, builds the contracts to wasm, then runs formatting and lint checks
 # and every test of the workspace (the end-to-end tests start their own local
-# chains on free loopback ports and stop them). bionft-node, in its own
+# chains on free loopback ports and stop them), then fuzzes bionft-seq for a
+# bounded time (sequencer-cli/fuzz/run.sh). bionft-node, in its own
 # workspace, is checked and built before the tests, which run the story and
 # the fault cases on a network of it (scripts/test-network.sh runs only those).
 # Last, the web app is built and tested in headless Chromium against a fresh
@@ -32,6 +33,8 @@ cargo test --manifest-path "$NODE_MANIFEST" --locked
 cargo build --manifest-path "$NODE_MANIFEST" --locked
 step "tests (tests/network: the story, faults and governance on four biobanks of bionft-node, ~15 min)"
 cargo test --workspace --locked
+step "fuzzing: each sequencer-cli fuzz target for 60 s from the real files, kept crashes replayed (sequencer-cli/fuzz/run.sh)"
+sequencer-cli/fuzz/run.sh
 step "web app: type-check and build (web-app/dist), then its browser test (headless Chromium, devnet, indexer; screenshots in target/web-test/)"
 cargo build --locked -p e2e-tests -p indexer -p bionft-client
 scripts/build-web.sh

@@ -19,29 +19,39 @@ for package in gcc make libdeflate-dev zlib1g-dev libbz2-dev liblzma-dev; do
     dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then
-    apt-get update -qq && apt-get install -y -qq "${need[@]}"
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
 fi
 
 src="$dir/src"
 rm -rf "$src" && mkdir -p "$src"
-# Fetch the sdist itself, as PyPI's simple index lists it (the JSON form pip reads, PEP 691), and
-# check it against the SHA-256 listed there. (`pip download --no-binary :all:` would build pysam's build dependencies, Cython
-# among them, from source just to read the sdist's metadata: about 13 minutes on a fresh machine.)
+# Fetch the sdist itself, as PyPI's simple index lists it (the JSON form pip reads, PEP 691), with
+# retries, and check it against the SHA-256 pinned here (and listed there). Nothing is compiled to
+# fetch it: `pip download --no-binary :all:` would build pysam's build dependencies, Cython among
+# them, from source just to read the sdist's metadata (about 13 minutes on a fresh machine).
 python3 - "$src" <<'PY'
-import hashlib, json, sys, urllib.request
-dest = sys.argv[1]
+import hashlib, json, sys, time, urllib.request
+NAME, SHA256 = "pysam-0.24.1.tar.gz", "90f612afccdb454d2447ecb5229266c6e7f991093deed4ed0a791db01f7fc994"
+def fetch(request):
+    for attempt in range(3):
+        try:
+            with urllib.request.urlopen(request, timeout=120) as r:
+                return r.read()
+        except OSError as e:
+            if attempt == 2:
+                sys.exit(f"pysam sdist: {e}")
+            time.sleep(5 * (attempt + 1))
 index = urllib.request.Request(
     "https://pypi.org/simple/pysam/",
     headers={"Accept": "application/vnd.pypi.simple.v1+json"},
 )
-with urllib.request.urlopen(index) as r:
-    files = json.load(r)["files"]
-sdist = next(f for f in files if f["filename"] == "pysam-0.24.1.tar.gz")
-with urllib.request.urlopen(sdist["url"]) as r:
-    data = r.read()
-if hashlib.sha256(data).hexdigest() != sdist["hashes"]["sha256"]:
-    sys.exit("pysam sdist: SHA-256 does not match PyPI's")
-with open(f"{dest}/pysam-0.24.1.tar.gz", "wb") as f:
+sdist = next(f for f in json.loads(fetch(index))["files"] if f["filename"] == NAME)
+if sdist["hashes"].get("sha256") != SHA256:
+    sys.exit(f"pysam sdist: the index lists SHA-256 {sdist['hashes']}, expected {SHA256}")
+data = fetch(sdist["url"])
+if hashlib.sha256(data).hexdigest() != SHA256:
+    sys.exit("pysam sdist: the download's SHA-256 does not match")
+with open(f"{sys.argv[1]}/{NAME}", "wb") as f:
     f.write(data)
 PY
 tar -xzf "$src"/pysam-0.24.1.tar.gz -C "$src"

@@ -73,6 +73,12 @@ pub trait RecordSource {
 
     /// The encoder for this file's records (it holds what it needs of the header).
     fn encoder(&self) -> Self::Encoder;
+
+    /// Where records sit in a text file; `None` for binary formats (records are named by
+    /// number only).
+    fn record_lines(&self) -> Option<RecordLines> {
+        None
+    }
 }
 
 /// Appends the canonical encoding of one record (see [`crate::canonical`]).
@@ -128,6 +134,85 @@ const CRAM2_EOF: [u8; 30] = [
 
 fn invalid(message: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message.into())
+}
+
+/// An error's message with every cause under it, `outer: inner: innermost`. noodles' errors say
+/// only "invalid record" at the top; the field and the reason are in their causes.
+pub fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(inner) = cause {
+        let message = inner.to_string();
+        if !text.ends_with(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
+/// `e` refused at `place` ("header line 3", "record 12 (line 15)"), with all its causes.
+fn refused_at(place: &str, e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{place}: {}", with_causes(e)))
+}
+
+/// An error in the header, where no line can be named (binary headers, checks of the whole).
+pub fn header_error(e: io::Error) -> io::Error {
+    refused_at("header", &e)
+}
+
+/// Parses a text header (SAM, VCF, or the text inside BAM, CRAM and BCF headers) line by line
+/// with `parse`, so that a refusal names the line. Returns the number of lines read.
+pub fn parse_header_lines<R, E>(
+    mut reader: R,
+    mut parse: impl FnMut(&[u8]) -> Result<(), E>,
+) -> io::Result<u64>
+where
+    R: BufRead,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(number);
+        }
+        number += 1;
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        parse(text).map_err(|e| {
+            refused_at(
+                &format!("header line {number}"),
+                &io::Error::new(io::ErrorKind::InvalidData, e),
+            )
+        })?;
+    }
+}
+
+/// Where the records of a text file start, so that a refusal can name a record's line.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordLines {
+    /// Lines before the first record.
+    pub header: u64,
+    /// Lines per record (1 for SAM and VCF, 4 for FASTQ).
+    pub per_record: u64,
+}
+
+/// `e` refused at record `number` (1-based, in file order), and its first line in a text file.
+pub fn record_error(e: &io::Error, number: u64, lines: Option<RecordLines>) -> io::Error {
+    let place = match lines {
+        Some(lines) => {
+            let first = lines.header + (number - 1) * lines.per_record + 1;
+            match lines.per_record {
+                1 => format!("record {number} (line {first})"),
+                n => format!("record {number} (lines {first}-{})", first + n - 1),
+            }
+        }
+        None => format!("record {number}"),
+    };
+    refused_at(&place, e)
 }
 
 /// Detects the format of `path` from its first bytes, and checks the end-of-file marker of
@@ -381,6 +466,68 @@ impl<R: Read> Read for EndsEarly<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_refusal_names_its_line_and_every_cause() {
+        let text = b"@HD\tVN:1.6\n@SQ\tSN:chr1\tLN:10\r\n@SQ\tSN:chr2 LN:5\n@CO\tlast\n";
+        let mut parser = noodles::sam::header::Parser::default();
+        let e = parse_header_lines(&text[..], |line| parser.parse_partial(line)).unwrap_err();
+        let message = e.to_string();
+        assert!(
+            message.starts_with("header line 3: invalid record: "),
+            "{message}"
+        );
+        assert!(message.contains("reference sequence"), "{message}");
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+
+        let mut parser = noodles::sam::header::Parser::default();
+        let lines = parse_header_lines(&text[..30], |line| parser.parse_partial(line)).unwrap();
+        assert_eq!(lines, 2);
+        assert_eq!(parser.finish().reference_sequences().len(), 1);
+    }
+
+    #[test]
+    fn a_record_refusal_names_its_number_and_its_lines_in_text() {
+        let e = io::Error::new(io::ErrorKind::InvalidData, "invalid position");
+        let sam = RecordLines {
+            header: 3,
+            per_record: 1,
+        };
+        let fastq = RecordLines {
+            header: 0,
+            per_record: 4,
+        };
+        let shown = |lines| record_error(&e, 5, lines).to_string();
+        assert_eq!(shown(Some(sam)), "record 5 (line 8): invalid position");
+        assert_eq!(
+            shown(Some(fastq)),
+            "record 5 (lines 17-20): invalid position"
+        );
+        assert_eq!(shown(None), "record 5: invalid position");
+    }
+
+    #[test]
+    fn causes_are_listed_once_each() {
+        #[derive(Debug)]
+        struct Wrapped(&'static str, io::Error);
+        impl fmt::Display for Wrapped {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Wrapped {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.1)
+            }
+        }
+        let e = io::Error::new(
+            io::ErrorKind::InvalidData,
+            Wrapped("invalid record", invalid("missing LN")),
+        );
+        assert_eq!(with_causes(&e), "invalid record: missing LN");
+        let e = Wrapped("invalid length: missing LN", invalid("missing LN"));
+        assert_eq!(with_causes(&e), "invalid length: missing LN");
+    }
 
     #[test]
     fn sniffs_each_format_from_its_first_bytes() {

@@ -29,5 +29,6 @@ pub mod proof;
 pub mod scheme;
 pub mod seqcol;
 pub mod sha256x2;
+#[cfg(feature = "chain")]
 pub mod submit;
 pub mod unordered;

@@ -23,7 +23,8 @@ use crate::digest::{
     Digests,
 };
 use crate::formats::{
-    self, Compression, Format, OpenOptions, Opened, RecordEncoder, RecordSource, SourceVisitor,
+    self, record_error, Compression, Format, OpenOptions, Opened, RecordEncoder, RecordLines,
+    RecordSource, SourceVisitor,
 };
 use crate::merkle::Hash;
 use crate::progress::Progress;
@@ -133,13 +134,7 @@ impl ByteTap {
 pub fn digest_file(path: &Path, options: &Options) -> io::Result<FileReport> {
     match panic::catch_unwind(AssertUnwindSafe(|| digest_file_inner(path, options))) {
         Ok(result) => result,
-        Err(payload) => Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "corrupt input (decoder failed: {})",
-                panic_message(&payload)
-            ),
-        )),
+        Err(payload) => Err(decoder_panic(&payload)),
     }
 }
 
@@ -264,10 +259,8 @@ struct Job<'a> {
     region: Option<&'a Region>,
     capture_chunk: Option<usize>,
     unordered: bool,
-}
-
-fn record_error(e: io::Error, number: u64) -> io::Error {
-    io::Error::new(e.kind(), format!("record {number}: {e}"))
+    /// Where records sit in a text file, to name a refused record's line.
+    lines: Option<RecordLines>,
 }
 
 impl Worker {
@@ -289,9 +282,7 @@ impl Worker {
         records: &[E::Record],
     ) -> io::Result<ChunkResult> {
         match job.scheme {
-            Scheme::C1 => {
-                self.digest_chunk_c1(encoder, job.kind, job.region, first_record, records)
-            }
+            Scheme::C1 => self.digest_chunk_c1(encoder, job, first_record, records),
             Scheme::C2 => self.digest_chunk_c2(encoder, job, first_record, records),
         }
     }
@@ -314,11 +305,13 @@ impl Worker {
         for (offset, record) in records.iter().enumerate() {
             let start = self.stream.len();
             self.stream.extend_from_slice(&[0; 4]);
+            let number = first_record + offset as u64 + 1;
             encoder
                 .encode(record, &mut self.scratch[0], &mut self.stream)
-                .map_err(|e| record_error(e, first_record + offset as u64 + 1))?;
-            let len = u32::try_from(self.stream.len() - start - 4)
-                .map_err(|_| record_error(io::Error::other("record too long"), first_record))?;
+                .map_err(|e| record_error(&e, number, job.lines))?;
+            let len = u32::try_from(self.stream.len() - start - 4).map_err(|_| {
+                record_error(&io::Error::other("record too long"), number, job.lines)
+            })?;
             self.stream[start..start + 4].copy_from_slice(&len.to_le_bytes());
             self.spans.push((start, self.stream.len()));
             let name = self.scratch[0].read_group().unwrap_or_default();
@@ -392,11 +385,11 @@ impl Worker {
     fn digest_chunk_c1<E: RecordEncoder>(
         &mut self,
         encoder: &E,
-        kind: Kind,
-        region: Option<&Region>,
+        job: Job<'_>,
         first_record: u64,
         records: &[E::Record],
     ) -> io::Result<ChunkResult> {
+        let (kind, region) = (job.kind, job.region);
         let mut digests = ChunkDigests::default();
         let mut selected = Vec::new();
         for (pair_index, pair) in records.chunks(2).enumerate() {
@@ -407,7 +400,7 @@ impl Worker {
                 message.extend_from_slice(&record_prefix(kind));
                 encoder
                     .encode(record, &mut self.scratch[lane], message)
-                    .map_err(|e| record_error(e, first_record + offset as u64 + 1))?;
+                    .map_err(|e| record_error(&e, first_record + offset as u64 + 1, job.lines))?;
                 if let Some(region) = region {
                     let encoding = &message[2..];
                     if locus(kind, encoding)?.is_some_and(|l| region.overlaps(&l)) {
@@ -428,17 +421,38 @@ impl Worker {
     }
 }
 
-/// Reads up to a chunk of records into `batch`, reusing its records' allocations.
-/// Returns `false` once the source is exhausted.
-fn fill_batch<S: RecordSource>(source: &mut S, batch: &mut Vec<S::Record>) -> io::Result<bool> {
+/// Reads up to a chunk of records, the first numbered `first + 1`, into `batch`, reusing its
+/// records' allocations. Returns `false` once the source is exhausted. A record that fails to
+/// decode (or panics its decoder) is refused by its number and line.
+fn fill_batch<S: RecordSource>(
+    source: &mut S,
+    batch: &mut Vec<S::Record>,
+    first: u64,
+) -> io::Result<bool> {
     batch.resize_with(CHUNK_RECORDS, Default::default);
-    for i in 0..CHUNK_RECORDS {
-        if !source.read(&mut batch[i])? {
-            batch.truncate(i);
-            return Ok(false);
+    let mut read = 0;
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        while read < CHUNK_RECORDS {
+            if !source.read(&mut batch[read])? {
+                return Ok(false);
+            }
+            read += 1;
         }
-    }
-    Ok(true)
+        Ok(true)
+    }))
+    .unwrap_or_else(|payload| Err(decoder_panic(&payload)));
+    let number = first + read as u64 + 1;
+    let more = result.map_err(|e| record_error(&e, number, source.record_lines()))?;
+    batch.truncate(read);
+    Ok(more)
+}
+
+/// A decoder's panic, as corrupt input.
+fn decoder_panic(payload: &Box<dyn std::any::Any + Send>) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("corrupt input (decoder failed: {})", panic_message(payload)),
+    )
 }
 
 impl SourceVisitor for Run<'_> {
@@ -454,6 +468,7 @@ impl SourceVisitor for Run<'_> {
             region: options.region.as_ref(),
             capture_chunk: options.capture_chunk,
             unordered: options.unordered,
+            lines: source.record_lines(),
         };
         let budget =
             (options.scheme == Scheme::C1 || options.unordered).then_some(options.unordered_budget);
@@ -465,9 +480,9 @@ impl SourceVisitor for Run<'_> {
             let mut batch = Vec::new();
             let mut more = true;
             while more {
-                more = fill_batch(&mut source, &mut batch)?;
+                let first = (folded.chunks() * CHUNK_RECORDS) as u64;
+                more = fill_batch(&mut source, &mut batch, first)?;
                 if !batch.is_empty() {
-                    let first = (folded.chunks() * CHUNK_RECORDS) as u64;
                     let result = worker.digest_chunk(&encoder, job, first, &batch)?;
                     folded.add(result)?;
                 }
@@ -487,15 +502,7 @@ impl SourceVisitor for Run<'_> {
                             let result = panic::catch_unwind(AssertUnwindSafe(|| {
                                 worker.digest_chunk(encoder, job, first, &batch)
                             }))
-                            .unwrap_or_else(|payload| {
-                                Err(io::Error::new(
-                                    io::ErrorKind::InvalidData,
-                                    format!(
-                                        "corrupt input (decoder failed: {})",
-                                        panic_message(&payload)
-                                    ),
-                                ))
-                            });
+                            .unwrap_or_else(|payload| Err(decoder_panic(&payload)));
                             if done_tx.send((index, result, batch)).is_err() {
                                 break;
                             }
@@ -548,7 +555,8 @@ impl SourceVisitor for Run<'_> {
                             continue;
                         }
                         let mut batch = free.pop().unwrap_or_default();
-                        more = fill_batch(&mut source, &mut batch)?;
+                        let first = (next_index * CHUNK_RECORDS) as u64;
+                        more = fill_batch(&mut source, &mut batch, first)?;
                         self.progress.update(self.tap.bytes());
                         if batch.is_empty() {
                             continue;

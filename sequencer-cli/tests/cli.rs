@@ -512,7 +512,14 @@ fn digest_scheme_is(entry: &Value, scheme: &str) -> bool {
 
 #[test]
 fn manifest_refuses_a_short_salt_or_a_bad_file_and_writes_nothing() {
-    let scratch = Scratch::new("manifest-refused");
+    for scheme in SCHEMES {
+        manifest_refuses(scheme);
+    }
+}
+
+fn manifest_refuses(scheme: &str) {
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
+    let scratch = Scratch::new(&format!("manifest-refused-{scheme}"));
     let short = scratch.write("short.salt", b"0123456789");
     let good_salt = scratch.write("good.salt", b"0123456789abcdef0123456789abcdef");
     let bam = data("hts-specs/bam_level-1.bam");
@@ -744,7 +751,14 @@ fn proves_a_region(scheme: &str) {
 
 #[test]
 fn prove_reports_an_empty_region_and_refuses_reads() {
-    let scratch = Scratch::new("prove-empty");
+    for scheme in SCHEMES {
+        prove_refuses(scheme);
+    }
+}
+
+fn prove_refuses(scheme: &str) {
+    let bionft_seq = |args: &[&str]| bionft_seq_with(scheme, args);
+    let scratch = Scratch::new(&format!("prove-empty-{scheme}"));
     let proof = scratch.path("proof.json");
     let out = bionft_seq(&[
         "prove",
@@ -1200,4 +1214,287 @@ fn c1_is_frozen_its_digests_are_those_published_before_c2() {
         report["reference_seqcol"]["collection"],
         "lFOwpOeFsh1ugou-diOmHQpap8uVPhE6"
     );
+}
+
+/// A real file with one thing broken, and what its refusal must say.
+struct Mutation {
+    name: &'static str,
+    file: PathBuf,
+    /// Every one of these appears in the error.
+    says: Vec<String>,
+}
+
+/// The 1-based line of `text` that holds byte `at`.
+fn line_at(text: &[u8], at: usize) -> usize {
+    text[..at].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// `text` with line `line` (1-based, without its newline) passed through `edit`.
+fn edit_line(text: &[u8], line: usize, edit: impl Fn(&str) -> String) -> Vec<u8> {
+    let lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    let mut out = Vec::with_capacity(text.len());
+    for (i, l) in lines.into_iter().enumerate() {
+        if i + 1 == line {
+            let body = std::str::from_utf8(l.strip_suffix(b"\n").unwrap()).unwrap();
+            out.extend(edit(body).bytes());
+            out.push(b'\n');
+        } else {
+            out.extend_from_slice(l);
+        }
+    }
+    out
+}
+
+/// `line` with its tab-separated field `field` (0-based) replaced by `value`.
+fn set_field(line: &str, field: usize, value: &str) -> String {
+    let mut fields: Vec<&str> = line.split('\t').collect();
+    fields[field] = value;
+    fields.join("\t")
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> usize {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize
+}
+
+/// Where each record starts (after its block size) in an inflated BAM stream.
+fn bam_records(raw: &[u8]) -> Vec<usize> {
+    let mut at = 8 + u32_at(raw, 4);
+    let references = u32_at(raw, at);
+    at += 4;
+    for _ in 0..references {
+        at += 8 + u32_at(raw, at);
+    }
+    let mut records = Vec::new();
+    while at < raw.len() {
+        records.push(at + 4);
+        at += 4 + u32_at(raw, at);
+    }
+    records
+}
+
+/// Where each record's per-sample data starts in an inflated BCF stream.
+fn bcf_sample_data(raw: &[u8]) -> Vec<usize> {
+    let mut at = 9 + u32_at(raw, 5);
+    let mut records = Vec::new();
+    while at < raw.len() {
+        let (shared, individual) = (u32_at(raw, at), u32_at(raw, at + 4));
+        records.push(at + 8 + shared);
+        at += 8 + shared + individual;
+    }
+    records
+}
+
+/// The SAM or VCF text inside an inflated BAM or BCF stream starts here.
+const BAM_TEXT: usize = 8;
+const BCF_TEXT: usize = 9;
+
+/// Breaks the header and one record of a real file of every format, as a real file can be
+/// broken (a space for a tab, a bad value, an index out of range, a wrong type code).
+fn mutations(scratch: &Scratch) -> Vec<Mutation> {
+    let mut cases = Vec::new();
+    let mut case = |name, bytes: &[u8], says: &[String]| {
+        cases.push(Mutation {
+            name,
+            file: scratch.write(name, bytes),
+            says: says.to_vec(),
+        })
+    };
+
+    // SAM: the case, an @SQ field separated by a space; and a record's FLAG.
+    let sam = fs::read(data("htslib/ce_1000.sam")).unwrap();
+    let header_lines = sam
+        .split(|&b| b == b'\n')
+        .take_while(|l| l.starts_with(b"@"))
+        .count();
+    let spaced = edit_line(&sam, 2, |l| l.replacen("\tLN:", " LN:", 1));
+    case(
+        "sq-space.sam",
+        &spaced,
+        &["header line 2: ".into(), "reference sequence".into()],
+    );
+    let flagged = edit_line(&sam, header_lines + 5, |l| set_field(l, 1, "x"));
+    case(
+        "flag.sam",
+        &flagged,
+        &[
+            format!("record 5 (line {}): ", header_lines + 5),
+            "invalid flags".into(),
+        ],
+    );
+    // The same SAM, bgzipped: lines are counted in the decompressed text.
+    case(
+        "flag.sam.gz",
+        &bgzip(&flagged),
+        &[
+            format!("record 5 (line {}): ", header_lines + 5),
+            "invalid flags".into(),
+        ],
+    );
+
+    // BAM: a space for a tab in the SAM text of the header; record 3 on reference 1000.
+    let bam = gunzip(&fs::read(data("htslib/range.bam")).unwrap());
+    let mut spaced = bam.clone();
+    let sq = BAM_TEXT + find(&bam[BAM_TEXT..], b"\n@SQ\tSN:CHROMOSOME_II\t") + 1;
+    spaced[sq + 3] = b' ';
+    case(
+        "sq-space.bam",
+        &bgzip(&spaced),
+        &[format!(
+            "header line {}: ",
+            line_at(&bam[BAM_TEXT..], sq - BAM_TEXT)
+        )],
+    );
+    let mut moved = bam.clone();
+    let third = bam_records(&bam)[2];
+    moved[third..third + 4].copy_from_slice(&1000u32.to_le_bytes());
+    case(
+        "reference.bam",
+        &bgzip(&moved),
+        &["record 3: ".into(), "reference sequence index 1000".into()],
+    );
+
+    // CRAM: a byte of the header container flipped; records without their reference.
+    let mut cram = fs::read(data("htslib/range.cram")).unwrap();
+    let header_block = find(&cram, &[0x1f, 0x8b]);
+    assert!(header_block < 200, "the header's gzip block comes first");
+    cram[header_block + 20] ^= 0x55;
+    case("header.cram", &cram, &["header: ".into()]);
+    let cram = fs::read(data("htslib/range.cram")).unwrap();
+    case(
+        "no-reference.cram",
+        &cram,
+        &["record 1: ".into(), "--reference".into()],
+    );
+
+    // VCF: a FORMAT line's Type misspelt; record 3's POS not a number.
+    let vcf = fs::read(data("htslib/tabix_vcf_file.vcf")).unwrap();
+    let header_lines = vcf
+        .split(|&b| b == b'\n')
+        .take_while(|l| l.starts_with(b"#"))
+        .count();
+    let gt = line_at(&vcf, find(&vcf, b"##FORMAT=<ID=GT,"));
+    let typo = |l: &str| l.replacen("Type=String", "Type=Strinx", 1);
+    case(
+        "format-type.vcf",
+        &edit_line(&vcf, gt, typo),
+        &[
+            format!("header line {gt}: "),
+            "FORMAT".into(),
+            "type".into(),
+        ],
+    );
+    let position = edit_line(&vcf, header_lines + 3, |l| set_field(l, 1, "3x"));
+    case(
+        "pos.vcf.gz",
+        &gzip(&position),
+        &[
+            format!("record 3 (line {}): ", header_lines + 3),
+            "invalid position".into(),
+        ],
+    );
+
+    // BCF: the same header typo in its VCF text; record 2's GT of an unknown type code.
+    let bcf = gunzip(&fs::read(data("htslib/tabix_vcf_file.bcf")).unwrap());
+    let text = &bcf[BCF_TEXT..];
+    let at = find(text, b"Type=String");
+    let mut typo = bcf.clone();
+    typo[BCF_TEXT + at + 10] = b'x';
+    case(
+        "format-type.bcf",
+        &bgzip(&typo),
+        &[
+            format!("header line {}: ", line_at(text, at)),
+            "FORMAT".into(),
+        ],
+    );
+    let mut typed = bcf.clone();
+    let second = bcf_sample_data(&bcf)[1];
+    assert_eq!(
+        typed[second..second + 2],
+        [0x11, 4],
+        "record 2's first key is GT"
+    );
+    typed[second + 2] = (typed[second + 2] & 0xf0) | 9;
+    case(
+        "gt-type.bcf",
+        &bgzip(&typed),
+        &[
+            "record 2: ".into(),
+            "FORMAT/GT".into(),
+            "value type 9".into(),
+        ],
+    );
+
+    // FASTQ: record 3's '+' line missing its '+'; a gzipped FASTQ whose record 2 lost a score.
+    let fastq = fs::read(data("fastp/R1.fq")).unwrap();
+    case(
+        "plus.fq",
+        &edit_line(&fastq, 11, |l| format!("x{}", &l[1..])),
+        &["record 3 (lines 9-12): ".into(), "description".into()],
+    );
+    let reads = gunzip(&fs::read(data("seqkit/reads_1.fq.gz")).unwrap());
+    let short = edit_line(&reads, 8, |l| l[1..].to_string());
+    case(
+        "short-qual.fq.gz",
+        &gzip(&short),
+        &["record 2 (lines 5-8): ".into(), "quality".into()],
+    );
+    cases
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or_else(|| panic!("{} not found", String::from_utf8_lossy(needle)))
+}
+
+#[test]
+fn a_refusal_says_where_and_what_for_every_format_and_both_schemes_alike() {
+    let scratch = Scratch::new("mutations");
+    let salt = scratch.write("s.salt", b"0123456789abcdef");
+    let cases = mutations(&scratch);
+    let before = scratch.entries();
+    let manifest = scratch.path("never.json");
+    for case in &cases {
+        let mut messages = Vec::new();
+        for scheme in SCHEMES {
+            let out = bionft_seq_with(scheme, &["hash", arg(&case.file)]);
+            assert_refused(&out, &case.file, &format!("{scheme} {}", case.name));
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            for expected in &case.says {
+                assert!(
+                    stderr.contains(expected.as_str()),
+                    "{scheme} {}: expected {expected:?} in {stderr}",
+                    case.name
+                );
+            }
+            messages.push(stderr);
+
+            let out = bionft_seq_with(
+                scheme,
+                &[
+                    "manifest",
+                    arg(&case.file),
+                    "--salt-file",
+                    arg(&salt),
+                    "-o",
+                    arg(&manifest),
+                ],
+            );
+            assert_eq!(out.status.code(), Some(2), "{scheme} {}", case.name);
+            assert!(out.stdout.is_empty(), "{scheme} {}", case.name);
+            assert_eq!(
+                scratch.entries(),
+                before,
+                "{scheme} {}: left a file",
+                case.name
+            );
+        }
+        assert_eq!(
+            messages[0], messages[1],
+            "c1 and c2 refuse {} alike",
+            case.name
+        );
+    }
 }

@@ -4,9 +4,9 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use noodles::{bam, bgzf};
+use noodles::{bam, bgzf, sam};
 
-use super::{RecordEncoder, RecordSource};
+use super::{header_error, RecordEncoder, RecordSource};
 use crate::canonical::{
     encode_alignment, AlignmentFields, BamAux, Bases, CanonicalHeader, Scratch,
 };
@@ -18,12 +18,45 @@ pub struct Source<R: Read> {
 
 pub fn open<R: Read>(inner: R) -> io::Result<(CanonicalHeader, Source<R>)> {
     let mut reader = bam::io::Reader::new(inner);
-    let header = reader.read_header()?;
+    let header = read_header(&mut reader)?;
     let names = super::sam::reference_names(&header);
     Ok((
         CanonicalHeader::alignment(&header),
         Source { reader, names },
     ))
+}
+
+/// Reads the header as `bam::io::Reader::read_header` does, naming the line of the SAM text
+/// that a refusal is about.
+fn read_header<R: Read>(
+    reader: &mut bam::io::Reader<bgzf::io::Reader<R>>,
+) -> io::Result<sam::Header> {
+    let mut parts = reader.header_reader();
+    let magic = parts.read_magic_number().map_err(header_error)?;
+    if magic != *b"BAM\x01" {
+        return Err(header_error(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "invalid BAM magic number",
+        )));
+    }
+    let mut text = parts.raw_sam_header_reader().map_err(header_error)?;
+    let (mut header, _) = super::sam::parse_header(io::BufReader::new(&mut text))?;
+    text.discard_to_end().map_err(header_error)?;
+    let binary = parts.read_reference_sequences().map_err(header_error)?;
+    if header.reference_sequences().is_empty() {
+        *header.reference_sequences_mut() = binary;
+    } else if !header
+        .reference_sequences()
+        .iter()
+        .map(|(name, map)| (name, map.length()))
+        .eq(binary.iter().map(|(name, map)| (name, map.length())))
+    {
+        return Err(header_error(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the SAM text's @SQ lines and the binary reference sequences differ",
+        )));
+    }
+    Ok(header)
 }
 
 impl<R: Read> RecordSource for Source<R> {

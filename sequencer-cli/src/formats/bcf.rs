@@ -17,7 +17,8 @@ use noodles::vcf::variant::record_buf::samples::{
 };
 use noodles::{bcf, bgzf, vcf};
 
-use super::{vcf::Encoder, RecordSource};
+use super::vcf::{parse_header, Dictionary, Encoder};
+use super::{header_error, RecordSource};
 use crate::canonical::CanonicalHeader;
 
 pub struct Source<R: Read> {
@@ -29,7 +30,7 @@ pub struct Source<R: Read> {
 
 pub fn open<R: Read>(inner: R) -> io::Result<(CanonicalHeader, Source<R>)> {
     let mut reader = bcf::io::Reader::new(inner);
-    let header = reader.read_header()?;
+    let header = read_header(&mut reader)?;
     Ok((
         CanonicalHeader::variants(&header),
         Source {
@@ -39,6 +40,23 @@ pub fn open<R: Read>(inner: R) -> io::Result<(CanonicalHeader, Source<R>)> {
             samples: Vec::new(),
         },
     ))
+}
+
+/// Reads the header as `bcf::io::Reader::read_header` does, naming the line of the VCF text
+/// that a refusal is about.
+fn read_header<R: Read>(
+    reader: &mut bcf::io::Reader<bgzf::io::Reader<R>>,
+) -> io::Result<vcf::Header> {
+    let mut parts = reader.header_reader();
+    let magic = parts.read_magic_number().map_err(header_error)?;
+    if magic != *b"BCF" {
+        return Err(header_error(invalid("invalid BCF magic number")));
+    }
+    parts.read_format_version().map_err(header_error)?;
+    let mut text = parts.raw_vcf_header_reader().map_err(header_error)?;
+    let (header, _) = parse_header(io::BufReader::new(&mut text), Dictionary::Bcf)?;
+    text.discard_to_end().map_err(header_error)?;
+    Ok(header)
 }
 
 fn invalid(message: impl Into<String>) -> io::Error {
@@ -193,43 +211,55 @@ fn decode_samples(
             .ok_or_else(|| invalid(format!("BCF FORMAT key {id} is not in the header")))?
             .to_owned();
         let declared = header.formats().get(&key).map(|f| f.ty());
-        let (ty, len) = cursor.descriptor()?;
-        for sample in &mut values {
-            let value = match ty {
-                Ty::Int(width) => {
-                    let raw: Vec<i64> = (0..len)
-                        .map(|_| cursor.int(width))
-                        .collect::<io::Result<_>>()?;
-                    if key == "GT" {
-                        genotype(&raw, width)
-                    } else {
-                        integers(&raw, width)
-                    }
-                }
-                Ty::Float => {
-                    let raw: Vec<u32> = (0..len)
-                        .map(|_| {
-                            cursor
-                                .take(4)
-                                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                        })
-                        .collect::<io::Result<_>>()?;
-                    floats(&raw)
-                }
-                Ty::Char => {
-                    let bytes = cursor.take(len)?;
-                    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-                    text(&bytes[..end], declared == Some(FormatType::Character))
-                }
-            };
-            sample.push(value);
-        }
+        decode_field(&mut cursor, &key, declared, &mut values)
+            .map_err(|e| invalid(format!("FORMAT/{key}: {e}")))?;
         keys.push(key);
     }
     if !cursor.0.is_empty() {
         return Err(invalid("BCF sample data has trailing bytes"));
     }
     Ok(Samples::new(keys.into_iter().collect::<Keys>(), values))
+}
+
+/// Decodes one FORMAT field of every sample, appending it to each sample's values.
+fn decode_field(
+    cursor: &mut Cursor<'_>,
+    key: &str,
+    declared: Option<FormatType>,
+    values: &mut [Vec<Option<Value>>],
+) -> io::Result<()> {
+    let (ty, len) = cursor.descriptor()?;
+    for sample in values {
+        let value = match ty {
+            Ty::Int(width) => {
+                let raw: Vec<i64> = (0..len)
+                    .map(|_| cursor.int(width))
+                    .collect::<io::Result<_>>()?;
+                if key == "GT" {
+                    genotype(&raw, width)
+                } else {
+                    integers(&raw, width)
+                }
+            }
+            Ty::Float => {
+                let raw: Vec<u32> = (0..len)
+                    .map(|_| {
+                        cursor
+                            .take(4)
+                            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    })
+                    .collect::<io::Result<_>>()?;
+                floats(&raw)
+            }
+            Ty::Char => {
+                let bytes = cursor.take(len)?;
+                let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+                text(&bytes[..end], declared == Some(FormatType::Character))
+            }
+        };
+        sample.push(value);
+    }
+    Ok(())
 }
 
 fn genotype(raw: &[i64], width: usize) -> Option<Value> {

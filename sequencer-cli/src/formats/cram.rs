@@ -10,7 +10,7 @@ use std::sync::Arc;
 use md5::{Digest, Md5};
 use noodles::{cram, fasta, sam};
 
-use super::{sam::Encoder, RecordSource};
+use super::{header_error, sam::Encoder, RecordSource};
 use crate::canonical::CanonicalHeader;
 use crate::digest::hex;
 
@@ -28,7 +28,7 @@ pub fn open<R: Read>(
     reference: Option<&Path>,
 ) -> io::Result<(CanonicalHeader, Source<R>)> {
     let mut reader = cram::io::reader::Builder::default().build_from_reader(inner);
-    let header = reader.read_header()?;
+    let header = read_header(&mut reader)?;
     let repository = fasta::Repository::new(CheckedReference::new(reference, &header)?);
     let names = super::sam::reference_names(&header);
     let canonical = CanonicalHeader::alignment(&header);
@@ -43,6 +43,22 @@ pub fn open<R: Read>(
             pending: VecDeque::new(),
         },
     ))
+}
+
+/// Reads the file definition and header as `cram::io::Reader::read_header` does, naming the
+/// line of the SAM text that a refusal is about.
+fn read_header<R: Read>(reader: &mut cram::io::Reader<R>) -> io::Result<sam::Header> {
+    reader.read_file_definition().map_err(header_error)?;
+    let mut parts = reader.header_reader();
+    let mut container = parts.container_reader().map_err(header_error)?;
+    let header = {
+        let mut text = container.raw_sam_header_reader().map_err(header_error)?;
+        let (header, _) = super::sam::parse_header(io::BufReader::new(&mut text))?;
+        text.discard_to_end().map_err(header_error)?;
+        header
+    };
+    container.discard_to_end().map_err(header_error)?;
+    Ok(header)
 }
 
 /// The reference as the decoder sees it: every sequence is checked against the header's `M5`

@@ -4,7 +4,7 @@ use std::io::{self, BufRead};
 
 use noodles::fastq;
 
-use super::{RecordEncoder, RecordSource};
+use super::{RecordEncoder, RecordLines, RecordSource};
 use crate::canonical::{encode_read, CanonicalHeader, Scratch};
 
 pub struct Source {
@@ -30,6 +30,13 @@ impl RecordSource for Source {
 
     fn encoder(&self) -> Encoder {
         Encoder
+    }
+
+    fn record_lines(&self) -> Option<RecordLines> {
+        Some(RecordLines {
+            header: 0,
+            per_record: 4,
+        })
     }
 }
 

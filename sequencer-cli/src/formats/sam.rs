@@ -6,27 +6,37 @@ use std::sync::Arc;
 
 use noodles::sam::{self, alignment::RecordBuf};
 
-use super::{RecordEncoder, RecordSource};
+use super::{parse_header_lines, RecordEncoder, RecordLines, RecordSource};
 use crate::canonical::{encode_alignment, AlignmentFields, Bases, CanonicalHeader, Scratch};
 
 pub struct Source {
     reader: sam::io::Reader<Box<dyn BufRead + Send>>,
     header: sam::Header,
+    header_lines: u64,
     names: Arc<Vec<Vec<u8>>>,
 }
 
 pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Source)> {
     let mut reader = sam::io::Reader::new(inner);
-    let header = reader.read_header()?;
+    let (header, header_lines) = parse_header(reader.header_reader())?;
     let names = reference_names(&header);
     Ok((
         CanonicalHeader::alignment(&header),
         Source {
             reader,
             header,
+            header_lines,
             names,
         },
     ))
+}
+
+/// Parses SAM header text (a SAM file's `@` lines, or the text in a BAM or CRAM header) as
+/// noodles does, naming the line of a refusal. Returns the header and its number of lines.
+pub fn parse_header(text: impl BufRead) -> io::Result<(sam::Header, u64)> {
+    let mut parser = sam::header::Parser::default();
+    let lines = parse_header_lines(text, |line| parser.parse_partial(line))?;
+    Ok((parser.finish(), lines))
 }
 
 impl RecordSource for Source {
@@ -39,6 +49,13 @@ impl RecordSource for Source {
 
     fn encoder(&self) -> Encoder {
         Encoder::new(Arc::clone(&self.names))
+    }
+
+    fn record_lines(&self) -> Option<RecordLines> {
+        Some(RecordLines {
+            header: self.header_lines,
+            per_record: 1,
+        })
     }
 }
 

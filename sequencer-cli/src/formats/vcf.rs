@@ -2,23 +2,55 @@
 
 use std::io::{self, BufRead};
 
-use noodles::vcf::{self, variant::RecordBuf};
+use noodles::vcf::{self, header::StringMaps, variant::RecordBuf};
 
-use super::{RecordEncoder, RecordSource};
+use super::{header_error, parse_header_lines, RecordEncoder, RecordLines, RecordSource};
 use crate::canonical::{encode_variant, CanonicalHeader, Scratch};
 
 pub struct Source {
     reader: vcf::io::Reader<Box<dyn BufRead + Send>>,
     header: vcf::Header,
+    header_lines: u64,
 }
 
 pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Source)> {
     let mut reader = vcf::io::Reader::new(inner);
-    let header = reader.read_header()?;
+    let (header, header_lines) = parse_header(reader.header_reader(), Dictionary::None)?;
     Ok((
         CanonicalHeader::variants(&header),
-        Source { reader, header },
+        Source {
+            reader,
+            header,
+            header_lines,
+        },
     ))
+}
+
+/// Whether a header's string dictionary is built while parsing it (BCF needs it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Dictionary {
+    None,
+    Bcf,
+}
+
+/// Parses VCF header text (a VCF file's `#` lines, or the text in a BCF header) as noodles
+/// does, naming the line of a refusal. Returns the header and its number of lines.
+pub fn parse_header(text: impl BufRead, dictionary: Dictionary) -> io::Result<(vcf::Header, u64)> {
+    let mut parser = vcf::header::Parser::default();
+    let mut string_maps = StringMaps::default();
+    let invalid = |e| io::Error::new(io::ErrorKind::InvalidData, e);
+    let lines = parse_header_lines(text, |line| {
+        let entry = parser.parse_partial(line).map_err(invalid)?;
+        if dictionary == Dictionary::Bcf {
+            string_maps.insert_entry(&entry).map_err(invalid)?;
+        }
+        Ok::<_, io::Error>(())
+    })?;
+    let mut header = parser.finish().map_err(|e| header_error(invalid(e)))?;
+    if dictionary == Dictionary::Bcf {
+        *header.string_maps_mut() = string_maps;
+    }
+    Ok((header, lines))
 }
 
 impl RecordSource for Source {
@@ -31,6 +63,13 @@ impl RecordSource for Source {
 
     fn encoder(&self) -> Encoder {
         Encoder
+    }
+
+    fn record_lines(&self) -> Option<RecordLines> {
+        Some(RecordLines {
+            header: self.header_lines,
+            per_record: 1,
+        })
     }
 }
 
