@@ -136,12 +136,14 @@ enum Command {
         /// Parent record id (e.g. the sequencing run, or the alignments of a VCF); repeat for several.
         #[arg(long = "parent", required = true, value_name = "ID")]
         parents: Vec<u128>,
-        /// Signing key of a sequencer (or the custodian biobank): a secret URI (//Charlie) or a file holding one.
+        /// Signing key of a sequencer (or the custodian biobank): a key file only you can
+        /// read (chmod 600), or a dev name (//Charlie) on a development chain
+        /// [default: $BIONFT_KEY, else a prompt]. Secrets are never taken on the command line.
         #[arg(long, value_name = "KEY")]
-        key: String,
-        /// Node endpoint.
-        #[arg(long, default_value = "ws://127.0.0.1:9944", env = "BIONFT_ENDPOINT")]
-        endpoint: String,
+        key: Option<String>,
+        /// Node endpoint [default: the deployment file's].
+        #[arg(long, env = "BIONFT_ENDPOINT")]
+        endpoint: Option<String>,
         /// Deployment file written by `bionft deploy`.
         #[arg(long, default_value = "deployment.json", env = "BIONFT_DEPLOYMENT")]
         deployment: PathBuf,
@@ -265,16 +267,21 @@ fn submit(
     global: &Global,
     manifest: &Path,
     parents: &[u128],
-    key: &str,
-    endpoint: &str,
+    key: &Option<String>,
+    endpoint: &Option<String>,
     deployment: &Path,
 ) -> Result<u8, Failure> {
     use sequencer_cli::submit;
     let plan = submit::plan(&read_manifest(manifest)?)
         .map_err(|e| Failure::at(manifest, format!("{e:#}")))?;
-    let key = bionft_client::keys::signer(key).map_err(|e| Failure(format!("{e:#}")))?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure(e.to_string()))?;
-    match runtime.block_on(submit::submit(endpoint, deployment, &key, parents, &plan)) {
+    match runtime.block_on(submit::submit(
+        endpoint.as_deref(),
+        deployment,
+        key.as_deref(),
+        parents,
+        &plan,
+    )) {
         Ok(registered) => {
             let text: String = registered
                 .iter()

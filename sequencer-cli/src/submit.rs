@@ -7,10 +7,10 @@ use crate::manifest::Manifest;
 use anyhow::{anyhow, bail, Result};
 use bionft_client::chain::{Chain, ContractRefused};
 use bionft_client::deployment::Deployment;
+use bionft_client::keys::KeyPolicy;
 use bionft_client::ops::Bionft;
 use bionft_primitives::{RecordId, RecordKind};
 use std::path::Path;
-use subxt_signer::sr25519::Keypair;
 
 /// One file's registration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,15 +76,21 @@ impl std::error::Error for AlreadyRegistered {}
 /// Registers every planned file under `parents`, in manifest order, after
 /// checking that none of them is on chain yet (so a refusal submits nothing).
 /// Returns each file's new record id.
+///
+/// `endpoint` defaults to the deployment file's; `key` is the command line's
+/// `--key` (else `BIONFT_KEY` or a prompt), by `bionft`'s rules: an owner-only
+/// key file, or a dev name on a development chain.
 pub async fn submit(
-    endpoint: &str,
+    endpoint: Option<&str>,
     deployment: &Path,
-    key: &Keypair,
+    key: Option<&str>,
     parents: &[RecordId],
     plan: &[Registration],
 ) -> Result<Vec<(String, RecordId)>> {
     let deployment = Deployment::load(deployment)?;
-    let bionft = Bionft::open(Chain::connect(endpoint).await?, &deployment).await?;
+    let chain = Chain::connect(endpoint.unwrap_or(&deployment.endpoint)).await?;
+    let key = &KeyPolicy::for_chain(&chain).await?.from_command_line(key)?;
+    let bionft = Bionft::open(chain, &deployment).await?;
     for (i, r) in plan.iter().enumerate() {
         if let Some(record) = bionft.record_by_commitment(r.commitment).await? {
             return Err(AlreadyRegistered {
