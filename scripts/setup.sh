@@ -38,4 +38,11 @@ if [ ! -d web-app/node_modules/@polkadot/api-contract ]; then
   echo "setup: installing web-app (TypeScript, Vite, polkadot.js, playwright-core)" >&2
   (cd web-app && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >&2
 fi
+# The GA4GH htsget client from PyPI (written by others), which data-host's test points at the
+# gate; pinned, in a virtualenv of its own.
+if [ ! -x data-host/tests/htsget-client/bin/htsget ]; then
+  echo "setup: installing the htsget client (PyPI htsget 0.2.6)" >&2
+  python3 -m venv data-host/tests/htsget-client
+  data-host/tests/htsget-client/bin/pip install -q --disable-pip-version-check htsget==0.2.6 >&2
+fi
 echo "setup: ok" >&2
