@@ -237,7 +237,7 @@ impl Verifier {
         // Past timestamp + skew the clock check refuses the request by itself.
         self.seen
             .insert(key, request.timestamp_ms + self.max_skew_ms + 1);
-        Ok(request.account.clone())
+        Ok(request.account)
     }
 }
 
