@@ -209,6 +209,7 @@ impl Verifier {
         request: &SignedRequest,
         now_ms: u64,
     ) -> Result<AccountId32, AuthError> {
+        self.seen.retain(|_, forget_at| *forget_at > now_ms);
         let skew_ms = i128::from(request.timestamp_ms) - i128::from(now_ms);
         if skew_ms.unsigned_abs() > u128::from(self.max_skew_ms) {
             return Err(AuthError::Stale { skew_ms });
@@ -229,7 +230,6 @@ impl Verifier {
         ) {
             return Err(AuthError::BadSignature);
         }
-        self.seen.retain(|_, forget_at| *forget_at > now_ms);
         let key = (request.account.0, request.nonce.clone());
         if self.seen.contains_key(&key) {
             return Err(AuthError::Replayed);
