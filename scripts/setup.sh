@@ -45,4 +45,11 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]
   echo "setup: installing cargo-fuzz $CARGO_FUZZ_VERSION" >&2
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --quiet >&2
 fi
+# The GA4GH htsget client from PyPI (written by others), which data-host's test points at the
+# gate; pinned, in a virtualenv of its own.
+if [ ! -x data-host/tests/htsget-client/bin/htsget ]; then
+  echo "setup: installing the htsget client (PyPI htsget 0.2.6)" >&2
+  python3 -m venv data-host/tests/htsget-client
+  data-host/tests/htsget-client/bin/pip install -q --disable-pip-version-check htsget==0.2.6 >&2
+fi
 echo "setup: ok" >&2

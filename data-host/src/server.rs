@@ -1,0 +1,217 @@
+//! The HTTP face of the [`Gate`]: htsget's endpoints, the data and proof
+//! URLs tickets point to, and `service-info` (the account requests are
+//! signed for).
+//!
+//! | route | who | answer |
+//! |---|---|---|
+//! | `GET /reads/{id}`, `GET /variants/{id}` | a signed researcher | an htsget ticket; `BioNFT-Receipt`, `BioNFT-Session`, `BioNFT-Grants` headers |
+//! | `GET /data/{id}` | a ticket's bearer token | the file |
+//! | `GET /proofs/{id}` | a ticket's bearer token | the region's `bionft-seq` proof (JSON) |
+//! | `GET /token` | a signed researcher | an access token that stands for the signature (for htsget clients that only send bearer tokens) |
+//! | `GET /service-info` | anyone | the host's account and files |
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::gate::Gate;
+use crate::htsget::{Endpoint, Error};
+
+pub const RECEIPT: &str = "bionft-receipt";
+pub const SESSION: &str = "bionft-session";
+pub const GRANTS: &str = "bionft-grants";
+
+const HTSGET_JSON: &str = "application/vnd.ga4gh.htsget.v1.3.0+json; charset=utf-8";
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, self.body().to_string()).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(HTSGET_JSON));
+        response
+    }
+}
+
+pub fn router(gate: Arc<Gate>) -> Router {
+    Router::new()
+        .route("/reads/{id}", get(reads))
+        .route("/variants/{id}", get(variants))
+        .route("/data/{id}", get(data))
+        .route("/proofs/{id}", get(proof))
+        .route("/token", get(access_token))
+        .route("/service-info", get(service_info))
+        .with_state(gate)
+}
+
+async fn reads(
+    gate: State<Arc<Gate>>,
+    id: Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    ticket(Endpoint::Reads, gate, id, method, uri, headers).await
+}
+
+async fn variants(
+    gate: State<Arc<Gate>>,
+    id: Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    ticket(Endpoint::Variants, gate, id, method, uri, headers).await
+}
+
+async fn ticket(
+    endpoint: Endpoint,
+    State(gate): State<Arc<Gate>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let target = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or(uri.path());
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match gate
+        .ticket(endpoint, &id, method.as_str(), target, header)
+        .await
+    {
+        Ok(issued) => {
+            let mut response = Json(issued.ticket).into_response();
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(HTSGET_JSON));
+            h.insert(RECEIPT, HeaderValue::from(issued.receipt));
+            h.insert(
+                SESSION,
+                HeaderValue::from_static(if issued.new_session {
+                    "new"
+                } else {
+                    "continued"
+                }),
+            );
+            h.insert(GRANTS, grants_header(&issued.grants));
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn grants_header(grants: &[u128]) -> HeaderValue {
+    let text = grants
+        .iter()
+        .map(u128::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    HeaderValue::from_str(&text).expect("digits and commas")
+}
+
+/// The bearer token: `Authorization: Bearer …`, or `?token=` for clients
+/// that cannot send a ticket's headers.
+fn token<'a>(headers: &'a HeaderMap, query: &'a TokenQuery) -> Option<&'a str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or(query.token.as_deref())
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+async fn data(
+    State(gate): State<Arc<Gate>>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let served = match gate.data(&id, token(&headers, &query)).await {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    match tokio::fs::read(&served.path).await {
+        Ok(bytes) => {
+            let mut response = Body::from(bytes).into_response();
+            let h = response.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            h.insert(GRANTS, grants_header(&served.grants));
+            response
+        }
+        Err(e) => Error::new(500, "InternalError", format!("reading {id}: {e}")).into_response(),
+    }
+}
+
+async fn proof(
+    State(gate): State<Arc<Gate>>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Response {
+    match gate.proof(&id, token(&headers, &query)).await {
+        Ok(json) => {
+            let mut response = json.as_str().to_owned().into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn access_token(
+    State(gate): State<Arc<Gate>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let target = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or(uri.path());
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match gate.access_token(method.as_str(), target, header) {
+        Ok(token) => Json(token).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn service_info(State(gate): State<Arc<Gate>>) -> Response {
+    let mut files: Vec<_> = gate
+        .files()
+        .map(|f| {
+            json!({
+                "id": f.id,
+                "record": f.record as u64,
+                "format": f.format.to_string(),
+                "endpoint": if Endpoint::Reads.serves(f.format) { "reads" } else { "variants" },
+            })
+        })
+        .collect();
+    files.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    Json(json!({
+        "id": "bionft-host",
+        "name": "BioNFT data host gate",
+        "type": { "group": "org.ga4gh", "artifact": "htsget", "version": "1.3.0" },
+        "account": format!("0x{}", hex::encode(gate.account().0)),
+        "files": files,
+    }))
+    .into_response()
+}
