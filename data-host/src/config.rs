@@ -17,9 +17,10 @@
 //! }
 //! ```
 //!
-//! `key` is a file holding the data host's secret URI (or, for the dev
-//! chain, a URI such as `//Dave`); relative paths are read from the config
-//! file's directory. `public_url` (default `http://<listen>`) is how
+//! `key` is a file holding the data host's secret URI, readable by its owner
+//! alone (or, on a development chain, a dev name such as `//Dave`): the same
+//! rules as `bionft --key`. Relative paths are read from the config file's
+//! directory. `public_url` (default `http://<listen>`) is how
 //! researchers reach the host; ticket URLs start with it.
 
 use anyhow::{bail, Context, Result};
@@ -93,7 +94,7 @@ impl Config {
             }
         };
         self.deployment = at(&self.deployment);
-        if !self.key.starts_with("//") && !self.key.starts_with("0x") {
+        if !self.key.starts_with("//") {
             self.key = at(Path::new(&self.key)).display().to_string();
         }
         let mut ids = std::collections::BTreeSet::new();

@@ -11,6 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{anyhow, bail, Context, Result};
 use bionft_client::chain::{account_of, Chain};
 use bionft_client::deployment::Deployment;
+use bionft_client::keys::{KeyInput, KeyPolicy};
 use bionft_client::ops::Bionft;
 use bionft_primitives::{AccessDenied, GrantId, Purpose, RecordId};
 use sequencer_cli::formats::{self, Format};
@@ -148,9 +149,14 @@ impl Gate {
     /// against its record (it must exist and hold a content digest).
     pub async fn open(config: &Config) -> Result<Gate> {
         let chain = Chain::connect(&config.endpoint).await?;
+        // The host's key by `bionft`'s rules: an owner-only key file, or a
+        // dev name (//Dave) that only a development chain accepts.
+        let key = KeyPolicy::for_chain(&chain)
+            .await?
+            .signer(KeyInput::Arg(config.key.clone()))
+            .context("the config's `key`")?;
         let deployment = Deployment::load(&config.deployment)?;
         let bionft = Bionft::open(chain, &deployment).await?;
-        let key = bionft_client::keys::signer(&config.key)?;
         let mut files = HashMap::new();
         for f in &config.files {
             let (format, _) = formats::detect(&f.path)

@@ -29,9 +29,13 @@ enum Command {
     },
     /// Print the headers of a signed request, one `Name: value` a line (for `curl -H`).
     Sign {
-        /// The researcher's key: a file holding a secret URI (or a dev URI such as //Ferdie).
+        /// The researcher's key: a key file only you can read (chmod 600), or a dev name
+        /// such as //Ferdie [default: $BIONFT_KEY, else a prompt]. Never a secret on the command line.
         #[arg(long, value_name = "KEY")]
-        key: String,
+        key: Option<String>,
+        /// Accept a dev name as --key: only for a gate on a development chain.
+        #[arg(long)]
+        dev: bool,
         /// The data host's account (its /service-info says).
         #[arg(long, value_name = "ACCOUNT")]
         host: String,
@@ -78,12 +82,18 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Sign {
             key,
+            dev,
             host,
             purpose,
             method,
             target,
         } => {
-            let key = bionft_client::keys::signer(&key)?;
+            // Offline: no chain to ask whether dev names are welcome, so --dev says so.
+            let key = bionft_client::keys::KeyPolicy {
+                dev_keys_allowed: dev,
+                chain_type: "not checked offline (--dev accepts a dev name)".into(),
+            }
+            .from_command_line(key.as_deref())?;
             let host = bionft_client::keys::account(&host)?;
             let mut nonce = [0u8; 16];
             getrandom::getrandom(&mut nonce).map_err(|e| anyhow!("OS randomness: {e}"))?;
