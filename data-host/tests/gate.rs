@@ -213,6 +213,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
             (account_of(&charlie), Role::Sequencer),
             (account_of(&dave), Role::DataHost),
         ],
+        &e2e_tests::built_contracts().unwrap(),
     )
     .await
     .unwrap();
