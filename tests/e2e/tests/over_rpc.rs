@@ -878,8 +878,8 @@ async fn the_story_runs_over_rpc_and_the_cli_names_refusals() {
     let receipts = get(&format!("/records/{vcf}/receipts"));
     let n = receipts["items"].as_array().map(Vec::len);
     expect(
-        n == Some(2),
-        format!("receipts of the joint VCF: the story's and the CLI's, got {n:?}: {receipts}"),
+        n == Some(4),
+        format!("receipts of the joint VCF: the story's, the CLI's and the two of the key checks (key file, BIONFT_KEY), got {n:?}: {receipts}"),
     );
     let receipt = get(&format!("/receipts/{}", outcome.receipt));
     expect(
