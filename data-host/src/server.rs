@@ -79,10 +79,7 @@ async fn ticket(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let target = uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or(uri.path());
+    let target = signed_target(&uri);
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     match gate
         .ticket(endpoint, &id, method.as_str(), target, header)
@@ -182,10 +179,7 @@ async fn access_token(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let target = uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or(uri.path());
+    let target = signed_target(&uri);
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     match gate.access_token(method.as_str(), target, header) {
         Ok(token) => Json(token).into_response(),
@@ -214,4 +208,11 @@ async fn service_info(State(gate): State<Arc<Gate>>) -> Response {
         "files": files,
     }))
     .into_response()
+}
+
+/// The path and query a researcher signed (`/reads/x?format=BAM`).
+fn signed_target(uri: &Uri) -> &str {
+    uri.path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or(uri.path())
 }
