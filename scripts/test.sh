@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it).
 # Sets up the toolchain if needed, checks the committed chain specs are
-# current, builds the contracts to wasm, then runs formatting and lint checks
-# and every test of the workspace (the end-to-end tests start their own local
-# chains on free loopback ports and stop them), then fuzzes bionft-seq for a
-# bounded time (sequencer-cli/fuzz/run.sh). bionft-node, in its own
-# workspace, is checked and built before the tests, which run the story and
-# the fault cases on a network of it (scripts/test-network.sh runs only those).
-# Last, the web app is built and tested in headless Chromium against a fresh
-# devnet and the indexer (web-app/tests/browser.mjs).
+# current, builds the contracts to wasm, then runs formatting and lint checks.
+# bionft-node, in its own workspace, is checked and built next. Then every
+# test binary is built, and two lanes run side by side: the network tests (the
+# story, faults and governance on four nodes of bionft-node; alone:
+# scripts/test-network.sh) in the background, and in the foreground every other
+# test of the workspace (the end-to-end tests start their own local chains on
+# free loopback ports and stop them), bounded fuzzing of bionft-seq
+# (sequencer-cli/fuzz/run.sh), and the web app's build and its test in headless
+# Chromium against a fresh devnet and the indexer (web-app/tests/browser.mjs,
+# on the binaries the tests built). Each step's heading shows the time since
+# the start; every long step has a time limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+started=$SECONDS
+# Each step is headed with the time since the start, so a CI log says where the time went.
+step() { printf '\n==> [%dm%02ds] %s\n' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "$*" >&2; }
 
 step "set-up"
 scripts/setup.sh
@@ -31,11 +36,33 @@ cargo fmt --manifest-path "$NODE_MANIFEST" --check
 cargo clippy --manifest-path "$NODE_MANIFEST" --all-targets --locked -- -D warnings
 cargo test --manifest-path "$NODE_MANIFEST" --locked
 cargo build --manifest-path "$NODE_MANIFEST" --locked
-step "tests (tests/network: the story, faults and governance on four biobanks of bionft-node, ~15 min)"
-cargo test --workspace --locked
+step "tests: build every test binary (cargo test --no-run)"
+cargo test --workspace --locked --no-run
+# The network tests (four nodes each, ~24 min, mostly waiting for blocks and
+# finality) run in a lane of their own beside the rest, which need the CPU:
+# the other tests, the fuzzing and the browser test. Nothing is compiled while
+# both lanes run (the test binaries are built above, the fuzz target has its own
+# target directory), and each lane has a time limit so that a hang fails here,
+# named, instead of running into the CI's limit.
+NETWORK_LOG=target/network-tests.log
+step "tests: tests/network (the story, faults and governance on four biobanks of bionft-node) in the background; log in $NETWORK_LOG"
+timeout --kill-after=30s 45m cargo test -p network-tests --locked >"$NETWORK_LOG" 2>&1 &
+network_lane=$!
+trap 'kill "$network_lane" 2>/dev/null || true' EXIT
+step "tests: every other test of the workspace"
+timeout --kill-after=30s 40m cargo test --workspace --exclude network-tests --locked
 step "fuzzing: each sequencer-cli fuzz target for 60 s from the real files, kept crashes replayed (sequencer-cli/fuzz/run.sh)"
-sequencer-cli/fuzz/run.sh
-step "web app: type-check and build (web-app/dist), then its browser test (headless Chromium, devnet, indexer; screenshots in target/web-test/)"
-cargo build --locked -p e2e-tests -p indexer -p bionft-client
+timeout --kill-after=30s 20m sequencer-cli/fuzz/run.sh
+step "web app: type-check and build (web-app/dist), then its browser test (headless Chromium, devnet, indexer; screenshots in target/web-test/), on the binaries the tests built"
 scripts/build-web.sh
-node web-app/tests/browser.mjs
+timeout --kill-after=30s 15m node web-app/tests/browser.mjs
+step "tests: waiting for tests/network"
+network_status=0
+wait "$network_lane" || network_status=$?
+trap - EXIT
+cat "$NETWORK_LOG"
+if [ "$network_status" -ne 0 ]; then
+  echo "test: tests/network failed (exit $network_status$([ "$network_status" -eq 124 ] && echo ', its 45-minute limit')); its log is above" >&2
+  exit 1
+fi
+step "all passed"

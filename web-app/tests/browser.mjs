@@ -81,9 +81,10 @@ function freePort() {
   });
 }
 
-function run(cmd, args, { allowFail = false } = {}) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
+function run(cmd, args, { allowFail = false, timeoutMs = 5 * 60_000 } = {}) {
+  // A command that hangs fails the test, named, instead of running into CI's limit.
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, timeout: timeoutMs, killSignal: 'SIGKILL' });
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}\n${r.stderr ?? ''}`);
   if (r.status !== 0 && !allowFail) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
   return r;
 }
