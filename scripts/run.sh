@@ -19,9 +19,16 @@
 #  4. the indexer (bionft-indexer) follows the chain's finalized blocks into
 #     SQLite and serves its HTTP API and the web app (/app/), started as soon as the contracts are
 #     deployed so it follows the rest of the story live; the lineage and the
-#     audit trail it answers are printed.
+#     audit trail it answers are printed;
+#  5. the data host's gate (bionft-host, on the devnet): the researcher signs
+#     an htsget request for a region of the trio's joint VCF and gets a ticket
+#     and the bytes (compared with the file); the receipt the gate logged
+#     shows in the indexer; the researcher's GA4GH visas are printed; then the
+#     father revokes his grant and the next request is refused with the
+#     contract's reason. (With --network the gate is skipped: the consortium
+#     chain is Live, where a host needs a real key, not the story's dev names.)
 #
-# The chain and the indexer stop at the end; pass --keep to leave both
+# The chain, the indexer and the gate stop at the end; pass --keep to leave them
 # running (the script prints how to stop them). Outputs go to target/demo/
 # (the network's state to target/demo/network/).
 set -euo pipefail
@@ -31,7 +38,7 @@ for arg in "$@"; do
   case "$arg" in
     --keep) keep=true ;;
     --network) network=true ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run: unknown argument $arg (--keep, --network)" >&2; exit 2 ;;
   esac
 done
@@ -50,14 +57,14 @@ step "set-up and builds"
 scripts/setup.sh
 cargo xtask contracts
 # Debug builds: they share target/ with scripts/test.sh, and the demo's files are small.
-cargo build --quiet -p e2e-tests -p indexer -p bionft-client
+cargo build --quiet -p e2e-tests -p indexer -p bionft-client -p bionft-host
 scripts/build-web.sh
 $network && cargo build --quiet --locked --manifest-path chain-spec/node/Cargo.toml
 BIN=target/debug
 mkdir -p "$OUT"
 rm -f "$OUT/index.sqlite"* "$OUT/deployment.json"
 
-indexer_pid="" story_pid=""
+indexer_pid="" story_pid="" host_pid=""
 if $network; then
   step "a four-biobank network of bionft-node ($BIONFT_NETWORK_DIR)"
   scripts/network.sh clean
@@ -74,6 +81,7 @@ fi
 cleanup() {
   [ -n "$story_pid" ] && kill "$story_pid" 2>/dev/null || true
   [ -n "$indexer_pid" ] && kill "$indexer_pid" 2>/dev/null || true
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null || true
   stop_chain
 }
 if $keep; then trap '[ $? -eq 0 ] || cleanup' EXIT; else trap cleanup EXIT; fi
@@ -114,10 +122,66 @@ print("receipt %s: under grant(s) %s; covered when it happened: %s"
       % (r["receipt"]["id"], ", ".join("%s (%s, %s then)" % (g["id"], g["purpose"], g["state"]) for g in grants),
          r["covered"]))'
 
+if ! $network; then
+  HOST=127.0.0.1:${BIONFT_HOST_PORT:-8090}
+  step "the data host's gate (bionft-host, http://$HOST): the researcher fetches a region of the joint VCF $vcf"
+  json() { # json KEY… < JSON: one field (list indexes as numbers)
+    python3 -c $'import json, sys\nv = json.load(sys.stdin)\nfor k in sys.argv[1:]: v = v[int(k)] if isinstance(v, list) else v[k]\nprint(v)' "$@"
+  }
+  [ -f "$OUT/visa.p8" ] || "$BIN/bionft-host" visa-key "$OUT/visa.p8" >/dev/null
+  # Dave is the story's data host; on this development chain his dev name is his key.
+  (umask 077 && printf '//Dave\n' >"$OUT/dave.key")
+  shared_vcf=$PWD/../shared/data/htslib/tabix_vcf_file.vcf
+  printf '{ "endpoint": "%s", "deployment": "deployment.json", "key": "dave.key", "listen": "%s",\n  "visa_key": "visa.p8",\n  "files": [ { "id": "trio-vcf", "record": %s, "path": "%s" } ] }\n' \
+    "$endpoint" "$HOST" "$vcf" "$shared_vcf" >"$OUT/host.json"
+  "$BIN/bionft-host" serve --config "$OUT/host.json" 2>"$OUT/host.log" &
+  host_pid=$!
+  until host_account=$(curl -sf "http://$HOST/service-info" | json account 2>/dev/null); do
+    kill -0 "$host_pid" 2>/dev/null || { echo "run: bionft-host exited:" >&2; cat "$OUT/host.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  signed() { # signed TARGET: curl's -H arguments for the researcher's (Ferdie's) signed request
+    "$BIN/bionft-host" sign --dev --key //Ferdie --host "$host_account" --purpose HMB "$1" |
+      while IFS= read -r line; do printf -- '-H\n%s\n' "$line"; done
+  }
+  target='/variants/trio-vcf?format=VCF&referenceName=1&start=3000000&end=3100000'
+  mapfile -t auth < <(signed "$target")
+  curl -sf -D "$OUT/ticket.headers" "${auth[@]}" "http://$HOST$target" >"$OUT/ticket.json"
+  python3 -m json.tool "$OUT/ticket.json"
+  gate_receipt=$(sed -n 's/^bionft-receipt: \([0-9]*\).*/\1/Ip' "$OUT/ticket.headers")
+  curl -sf -H "Authorization: $(json htsget urls 0 headers Authorization <"$OUT/ticket.json")" \
+    "$(json htsget urls 0 url <"$OUT/ticket.json")" -o "$OUT/served.vcf"
+  cmp "$OUT/served.vcf" "$shared_vcf"
+  echo "run: the gate served the registered VCF's bytes and logged receipt $gate_receipt" >&2
+  for _ in $(seq 300); do
+    curl -sf "http://$API/receipts/$gate_receipt" >/dev/null && break
+    sleep 0.2
+  done
+  echo "run: the indexer's audit trail has it:" >&2
+  curl -sf "http://$API/receipts/$gate_receipt" | python3 -m json.tool
+  ferdie=$("$BIN/bionft" --json guardian account --dev --own-key --key //Ferdie | json account)
+  mapfile -t auth < <(signed "/visas/$ferdie")
+  echo "run: Ferdie's GA4GH visas (ES256 JWTs; the host's key: http://$HOST/.well-known/jwks.json), claims:" >&2
+  curl -sf "${auth[@]}" "http://$HOST/visas/$ferdie" | python3 -c '
+import base64, json, sys
+for visa in json.load(sys.stdin)["ga4gh_passport_v1"]:
+    claims = visa.split(".")[1]
+    print(json.dumps(json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4))), indent=1))'
+  father_salt=$OUT/father-salt.bin
+  printf '%s' 'father FA-2026-000123: salt kept by biobank and father' >"$father_salt"
+  father_grant=$(json grants 2 <"$OUT/story.json")
+  "$BIN/bionft" --deployment "$OUT/deployment.json" --endpoint "$endpoint" guardian revoke \
+    --key //Father --sample-salt-file "$father_salt" --grant "$father_grant"
+  echo "run: the father revoked his grant $father_grant; the researcher's next request:" >&2
+  mapfile -t auth < <(signed "$target")
+  curl -s -w '\nHTTP %{http_code}\n' "${auth[@]}" "http://$HOST$target"
+fi
+
 if $keep; then
   echo >&2
   echo "web app: http://$API/app/ (guardians and researchers; import a polkadot.js keystore or use an extension)" >&2
   echo "chain: $endpoint ($stop_hint); indexer API: http://$API/openapi.json (kill $indexer_pid)" >&2
+  [ -n "$host_pid" ] && echo "data host's gate: http://$HOST/service-info (config $OUT/host.json; kill $host_pid)" >&2
   echo "try: target/debug/bionft --deployment $OUT/deployment.json --endpoint $endpoint host check --grantee //Ferdie --record $vcf --purpose HMB" >&2
   echo "     (one grant per sample of the trio; see target/debug/bionft --help for per-sample guardian keys)" >&2
 fi

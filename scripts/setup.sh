@@ -45,11 +45,14 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]
   echo "setup: installing cargo-fuzz $CARGO_FUZZ_VERSION" >&2
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --quiet >&2
 fi
-# The GA4GH htsget client from PyPI (written by others), which data-host's test points at the
-# gate; pinned, in a virtualenv of its own.
-if [ ! -x data-host/tests/htsget-client/bin/htsget ]; then
-  echo "setup: installing the htsget client (PyPI htsget 0.2.6)" >&2
-  python3 -m venv data-host/tests/htsget-client
-  data-host/tests/htsget-client/bin/pip install -q --disable-pip-version-check htsget==0.2.6 >&2
+# The GA4GH htsget client and PyJWT from PyPI (written by others), which data-host's test
+# points at the gate (PyJWT verifies its GA4GH visas with its JWKS); pinned, in a virtualenv
+# of its own. Wheels only: nothing is compiled.
+HOST_VENV=data-host/tests/htsget-client
+if ! "$HOST_VENV/bin/python3" -c 'import htsget, jwt, cryptography' 2>/dev/null; then
+  echo "setup: installing the htsget client and PyJWT (PyPI htsget 0.2.6, PyJWT 2.15.1)" >&2
+  [ -x "$HOST_VENV/bin/pip" ] || python3 -m venv "$HOST_VENV"
+  "$HOST_VENV/bin/pip" install -q --disable-pip-version-check --only-binary :all: \
+    htsget==0.2.6 'pyjwt[crypto]==2.15.1' cryptography==50.0.2 >&2
 fi
 echo "setup: ok" >&2

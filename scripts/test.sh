@@ -37,20 +37,40 @@ cargo clippy --manifest-path "$NODE_MANIFEST" --all-targets --locked -- -D warni
 cargo test --manifest-path "$NODE_MANIFEST" --locked
 cargo build --manifest-path "$NODE_MANIFEST" --locked
 step "tests: build every test binary (cargo test --no-run)"
-cargo test --workspace --locked --no-run
+cargo test --workspace --locked --no-run --message-format=json-render-diagnostics >target/test-binaries.json
 # The network tests (four nodes each, ~24 min, mostly waiting for blocks and
 # finality) run in a lane of their own beside the rest, which need the CPU:
 # the other tests, the fuzzing and the browser test. Nothing is compiled while
 # both lanes run (the test binaries are built above, the fuzz target has its own
 # target directory), and each lane has a time limit so that a hang fails here,
-# named, instead of running into the CI's limit.
+# named, instead of running into the CI's limit. The network lane runs the
+# test binaries cargo just built, from their package's directory as cargo
+# would; their tests' names start with `network_`, which the other lane skips.
+mapfile -t network_tests < <(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["kind"] == ["test"] \
+            and "network-tests" in m["package_id"] and m.get("executable"):
+        print(m["executable"])' target/test-binaries.json)
+[ ${#network_tests[@]} -eq 3 ] || { echo "test: expected the 3 test binaries of tests/network, found ${#network_tests[@]}" >&2; exit 1; }
 NETWORK_LOG=target/network-tests.log
 step "tests: tests/network (the story, faults and governance on four biobanks of bionft-node) in the background; log in $NETWORK_LOG"
-timeout --kill-after=30s 45m cargo test -p network-tests --locked >"$NETWORK_LOG" 2>&1 &
+(
+  cd tests/network
+  for binary in "${network_tests[@]}"; do
+    echo "     Running $binary" && timeout --kill-after=30s 30m "$binary" network_ || exit
+  done
+) >"$NETWORK_LOG" 2>&1 &
 network_lane=$!
-trap 'kill "$network_lane" 2>/dev/null || true' EXIT
+stop_network_lane() {
+  kill "$network_lane" 2>/dev/null || true
+  echo "test: stopped the network lane; its log so far ($NETWORK_LOG):" >&2
+  tail -n 40 "$NETWORK_LOG" >&2 || true
+}
+trap stop_network_lane EXIT
 step "tests: every other test of the workspace"
-timeout --kill-after=30s 40m cargo test --workspace --exclude network-tests --locked
+timeout --kill-after=30s 40m cargo test --workspace --locked -- --skip network_
 step "fuzzing: each sequencer-cli fuzz target for 60 s from the real files, kept crashes replayed (sequencer-cli/fuzz/run.sh)"
 timeout --kill-after=30s 20m sequencer-cli/fuzz/run.sh
 step "web app: type-check and build (web-app/dist), then its browser test (headless Chromium, devnet, indexer; screenshots in target/web-test/), on the binaries the tests built"
@@ -62,7 +82,7 @@ wait "$network_lane" || network_status=$?
 trap - EXIT
 cat "$NETWORK_LOG"
 if [ "$network_status" -ne 0 ]; then
-  echo "test: tests/network failed (exit $network_status$([ "$network_status" -eq 124 ] && echo ', its 45-minute limit')); its log is above" >&2
+  echo "test: tests/network failed (exit $network_status$([ "$network_status" -eq 124 ] && echo ': a test binary ran into its 30-minute limit')); its log is above" >&2
   exit 1
 fi
 step "all passed"

@@ -121,10 +121,21 @@ fn read_key_file(path: &Path) -> Result<String> {
         // Not echoed: a mistyped secret is no file either.
         bail!("--key: no such key file (--key takes a key file, or a dev name like //Alice on a development chain)");
     }
+    String::from_utf8(read_owner_only(path)?)
+        .with_context(|| format!("key file {} is not text", path.display()))
+}
+
+/// Reads a secret file (any key: sr25519 URIs here, the data host's visa
+/// key), refusing one that others can read.
+pub fn read_owner_only(path: &Path) -> Result<Vec<u8>> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading key file {}", path.display()))?
+            .permissions()
+            .mode()
+            & 0o777;
         if mode & 0o077 != 0 {
             bail!(
                 "key file {} can be read by others (mode {mode:03o}); make it yours alone: chmod 600 {}",
@@ -133,7 +144,7 @@ fn read_key_file(path: &Path) -> Result<String> {
             );
         }
     }
-    std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))
+    std::fs::read(path).with_context(|| format!("reading key file {}", path.display()))
 }
 
 /// Parses a secret URI without echoing it (nor the parser's message, which may quote it).

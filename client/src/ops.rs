@@ -669,6 +669,24 @@ impl Bionft {
             .await
     }
 
+    /// The unrevoked grants `grantee` holds from the subject of `sample`
+    /// (expired and lapsed ones included: `check_access` says which count).
+    pub async fn grants_for(
+        &self,
+        sample: RecordId,
+        grantee: &AccountId32,
+    ) -> Result<Vec<GrantId>> {
+        self.chain
+            .query(
+                &AccountId32([0; 32]),
+                &self.consent,
+                &self.consent_meta,
+                "grants_for",
+                (sample, ink_account(grantee)),
+            )
+            .await
+    }
+
     pub async fn get_grant(&self, id: GrantId) -> Result<Option<consent::Grant>> {
         self.chain
             .query(

@@ -9,6 +9,7 @@
 //!   "listen": "127.0.0.1:8090",
 //!   "public_url": "http://127.0.0.1:8090",
 //!   "session_secs": 3600, "ticket_secs": 300, "max_skew_secs": 60,
+//!   "visa_key": "visa.p8", "visa_secs": 3600,
 //!   "files": [
 //!     { "id": "nb-bam", "record": 5, "path": "newborn.bam" },
 //!     { "id": "nb-cram", "record": 5, "path": "newborn.cram", "reference": "ce.fa" },
@@ -47,6 +48,13 @@ pub struct Config {
     /// How far a signed request's timestamp may be from the host's clock.
     #[serde(default = "default_skew_secs")]
     pub max_skew_secs: u64,
+    /// The ES256 key (PKCS#8, owner-only; `bionft-host visa-key FILE` makes
+    /// one) that signs GA4GH visas; without it the host issues none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visa_key: Option<PathBuf>,
+    /// A visa lasts at most this long (and never past its grants' expiry).
+    #[serde(default = "default_visa_secs")]
+    pub visa_secs: u64,
     pub files: Vec<FileConfig>,
 }
 
@@ -72,6 +80,9 @@ fn default_ticket_secs() -> u64 {
 fn default_skew_secs() -> u64 {
     60
 }
+fn default_visa_secs() -> u64 {
+    3600
+}
 
 impl Config {
     /// Reads `path`, resolving relative paths against its directory.
@@ -94,6 +105,7 @@ impl Config {
             }
         };
         self.deployment = at(&self.deployment);
+        self.visa_key = self.visa_key.as_deref().map(at);
         if !self.key.starts_with("//") {
             self.key = at(Path::new(&self.key)).display().to_string();
         }
@@ -146,9 +158,10 @@ mod tests {
         assert_eq!(c.files[0].reference, Some(PathBuf::from("/r/ce.fa")));
         assert_eq!(c.public_url(), "http://127.0.0.1:1");
         assert_eq!(
-            (c.session_secs, c.ticket_secs, c.max_skew_secs),
-            (3600, 300, 60)
+            (c.session_secs, c.ticket_secs, c.max_skew_secs, c.visa_secs),
+            (3600, 300, 60, 3600)
         );
+        assert_eq!(c.visa_key, None);
     }
 
     #[test]

@@ -25,6 +25,7 @@ use subxt_signer::sr25519::Keypair;
 use crate::auth::{AuthError, SignedRequest, Verifier};
 use crate::config::Config;
 use crate::htsget::{self, Endpoint, Error};
+use crate::visa::{Assertion, Issuer, VisaKey};
 
 /// A file the host holds, and the record it is on chain.
 #[derive(Clone, Debug)]
@@ -102,6 +103,10 @@ pub struct Gate {
     /// Held across `record_access`, so that concurrent first requests log one receipt.
     sessions: tokio::sync::Mutex<HashMap<SessionKey, Session>>,
     proofs: Mutex<HashMap<(String, String), Arc<String>>>,
+    visa_key: Option<VisaKey>,
+    visa_ms: u64,
+    genesis: String,
+    consent_contract: String,
 }
 
 pub fn now_ms() -> u64 {
@@ -157,6 +162,7 @@ impl Gate {
             .context("the config's `key`")?;
         let deployment = Deployment::load(&config.deployment)?;
         let bionft = Bionft::open(chain, &deployment).await?;
+        let visa_key = config.visa_key.as_deref().map(VisaKey::load).transpose()?;
         let mut files = HashMap::new();
         for f in &config.files {
             let (format, _) = formats::detect(&f.path)
@@ -205,6 +211,10 @@ impl Gate {
             access: Mutex::new(HashMap::new()),
             sessions: tokio::sync::Mutex::new(HashMap::new()),
             proofs: Mutex::new(HashMap::new()),
+            visa_key,
+            visa_ms: config.visa_secs * 1000,
+            genesis: deployment.genesis_hash.clone(),
+            consent_contract: deployment.consent.address.clone(),
         })
     }
 
@@ -299,6 +309,104 @@ impl Gate {
             "expires_ms": expires_ms,
             "purpose": purpose.to_string(),
         }))
+    }
+
+    /// The JWKS that verifies this host's visas, if it issues any.
+    pub fn jwks(&self) -> Option<serde_json::Value> {
+        self.visa_key.as_ref().map(VisaKey::jwks)
+    }
+
+    /// `GET /visas/{account}`, signed by that account: a GA4GH Passport
+    /// `ControlledAccessGrants` visa for each hosted file and DUO purpose the
+    /// account may use it for now, as `{"ga4gh_passport_v1": [jwt, …]}`.
+    /// The candidate purposes are those of the account's unrevoked grants
+    /// from the file's samples; each is put to `check_access`, which alone
+    /// decides. (The purpose the request states is signed, not used.)
+    pub async fn visas<'a>(
+        &self,
+        account: &str,
+        method: &str,
+        target: &str,
+        header: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<serde_json::Value, Error> {
+        let key = self.visa_key.as_ref().ok_or_else(|| {
+            Error::not_found("this host issues no visas (its config has no `visa_key`)")
+        })?;
+        let account = bionft_client::keys::account(account)
+            .map_err(|e| Error::invalid_input(format!("account: {e:#}")))?;
+        let (signer, _) = self.authenticate(method, target, header)?;
+        if signer != account {
+            return Err(Error::permission_denied(
+                "visas are given to their own account only: sign the request with its key",
+            ));
+        }
+        let chain = |e: anyhow::Error| internal(format!("asking the chain: {e:#}"));
+        let subject = account.to_string();
+        let now = now_ms();
+        let issuer = Issuer {
+            url: &self.public_url,
+            genesis: &self.genesis,
+            consent_contract: &self.consent_contract,
+            now_ms: now,
+            visa_ms: self.visa_ms,
+        };
+        let mut files: Vec<&HostedFile> = self.files.values().collect();
+        files.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut visas = Vec::new();
+        for file in files {
+            let Some(record) = self.bionft.get_record(file.record).await.map_err(chain)? else {
+                continue;
+            };
+            let mut grants = BTreeMap::new();
+            for sample in &record.record.samples {
+                for id in self
+                    .bionft
+                    .grants_for(*sample, &account)
+                    .await
+                    .map_err(chain)?
+                {
+                    if let Some(grant) = self.bionft.get_grant(id).await.map_err(chain)? {
+                        grants.insert(id, grant);
+                    }
+                }
+            }
+            let purposes: std::collections::BTreeSet<String> =
+                grants.values().map(|g| g.purpose.to_string()).collect();
+            for text in purposes {
+                let purpose: Purpose = text.parse().map_err(|e| internal(format!("{e:?}")))?;
+                let Ok(used) = self
+                    .bionft
+                    .check_access(&account, file.record, &purpose)
+                    .await
+                    .map_err(chain)?
+                else {
+                    continue;
+                };
+                let of_used = || used.iter().filter_map(|g| grants.get(g));
+                let resource = format!(
+                    "{}/{}/{}",
+                    self.public_url,
+                    if Endpoint::Reads.serves(file.format) {
+                        "reads"
+                    } else {
+                        "variants"
+                    },
+                    file.id
+                );
+                let assertion = Assertion {
+                    subject: &subject,
+                    resource: &resource,
+                    record: file.record,
+                    purpose: &text,
+                    grants: &used,
+                    asserted_ms: of_used().map(|g| g.issued_at).max().unwrap_or(now),
+                    grants_expire_ms: of_used().map(|g| g.expires_at).min().unwrap_or(now),
+                };
+                let jti = random_hex().map_err(internal)?;
+                visas.push(key.visa(&issuer, &assertion, &jti).map_err(internal)?);
+            }
+        }
+        Ok(json!({ "ga4gh_passport_v1": visas }))
     }
 
     /// A ticket request (`GET /reads/{id}` or `/variants/{id}`): `target` is

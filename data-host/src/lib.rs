@@ -12,9 +12,11 @@
 //! - [`config`]: the host's configuration file.
 //! - [`gate`]: the decisions, over the chain (`bionft-client`) and the files.
 //! - [`server`]: the HTTP routes (axum).
+//! - [`visa`]: GA4GH Passport visas for the grants the gate honours; pure.
 
 pub mod auth;
 pub mod config;
 pub mod gate;
 pub mod htsget;
 pub mod server;
+pub mod visa;

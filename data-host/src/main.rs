@@ -1,5 +1,6 @@
-//! `bionft-host`: serve files through the consent gate (`serve`), or sign a
-//! researcher's request for it (`sign`, e.g. for curl).
+//! `bionft-host`: serve files through the consent gate (`serve`), sign a
+//! researcher's request for it (`sign`, e.g. for curl), or make the key
+//! that signs its GA4GH visas (`visa-key`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,6 +48,12 @@ enum Command {
         /// Path and query exactly as they will be sent, e.g. /reads/nb-bam?format=BAM.
         #[arg(value_name = "TARGET")]
         target: String,
+    },
+    /// Make a new ES256 key for signing GA4GH visas (PKCS#8, mode 600; the config's `visa_key`).
+    VisaKey {
+        /// Where to write it; an existing file is never overwritten.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
 }
 
@@ -109,6 +116,28 @@ async fn run(cli: Cli) -> Result<()> {
             for (name, value) in headers {
                 println!("{name}: {value}");
             }
+            Ok(())
+        }
+        Command::VisaKey { file } => {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let pkcs8 = bionft_host::visa::VisaKey::generate()?;
+            let kid =
+                bionft_host::visa::VisaKey::from_pkcs8(&pkcs8)?.jwks()["keys"][0]["kid"].clone();
+            let mut out = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&file)
+                .with_context(|| {
+                    format!(
+                        "creating {} (an existing key is never overwritten)",
+                        file.display()
+                    )
+                })?;
+            out.write_all(&pkcs8)?;
+            out.sync_all()?;
+            println!("{}", serde_json::json!({ "visa_key": file, "kid": kid }));
             Ok(())
         }
     }

@@ -8,6 +8,8 @@
 //! | `GET /data/{id}` | a ticket's bearer token | the file |
 //! | `GET /proofs/{id}` | a ticket's bearer token | the region's `bionft-seq` proof (JSON) |
 //! | `GET /token` | a signed researcher | an access token that stands for the signature (for htsget clients that only send bearer tokens) |
+//! | `GET /visas/{account}` | that account, signed | its GA4GH Passport visas (`{"ga4gh_passport_v1": [jwt, …]}`) |
+//! | `GET /.well-known/jwks.json` | anyone | the key that verifies the visas |
 //! | `GET /service-info` | anyone | the host's account and files |
 
 use std::sync::Arc;
@@ -47,6 +49,8 @@ pub fn router(gate: Arc<Gate>) -> Router {
         .route("/data/{id}", get(data))
         .route("/proofs/{id}", get(proof))
         .route("/token", get(access_token))
+        .route("/visas/{account}", get(visas))
+        .route("/.well-known/jwks.json", get(jwks))
         .route("/service-info", get(service_info))
         .with_state(gate)
 }
@@ -184,6 +188,29 @@ async fn access_token(
     match gate.access_token(method.as_str(), target, header) {
         Ok(token) => Json(token).into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+async fn visas(
+    State(gate): State<Arc<Gate>>,
+    Path(account): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let target = signed_target(&uri);
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    match gate.visas(&account, method.as_str(), target, header).await {
+        Ok(passport) => Json(passport).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn jwks(State(gate): State<Arc<Gate>>) -> Response {
+    match gate.jwks() {
+        Some(jwks) => Json(jwks).into_response(),
+        None => Error::not_found("this host issues no visas (its config has no `visa_key`)")
+            .into_response(),
     }
 }
 

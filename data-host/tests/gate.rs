@@ -16,8 +16,10 @@ use bionft_client::keys::{account, signer};
 use bionft_client::ops::Bionft;
 use bionft_host::config::{Config, FileConfig};
 use bionft_host::gate::{now_ms, Gate};
-use bionft_primitives::{digest_alg, duo, salted_commitment, Purpose, RecordKind, Role};
+use bionft_primitives::claim::keys::commitment_for_secret;
+use bionft_primitives::{digest_alg, duo, salted_commitment, Purpose, RecordKind, Role, YearMonth};
 use e2e_tests::devnet::Devnet;
+use e2e_tests::story::month_containing;
 use sequencer_cli::manifest::FileEntry;
 use sequencer_cli::pipeline::{digest_file, Options};
 use sequencer_cli::proof::Proof;
@@ -27,6 +29,7 @@ use tower::ServiceExt;
 
 const SALT: &[u8] = b"sample A: salt kept by the biobank and the subject";
 const OTHER_SALT: &[u8] = b"sample B: salt kept by the biobank and its subject";
+const NEWBORN_SALT: &[u8] = b"sample C: a newborn's salt, kept by the biobank and the guardians";
 const DAY: u64 = 86_400_000;
 
 fn shared(path: &str) -> PathBuf {
@@ -178,6 +181,32 @@ async fn htsget_client(
         .unwrap()
 }
 
+/// Verifies a visa with PyJWT (PyPI, in the same virtualenv as the htsget
+/// client) against the host's JWKS, as a relying party that already speaks
+/// GA4GH Passports would; returns the claims.
+fn verify_with_pyjwt(visa: &str, jwks: &Value) -> Value {
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/htsget-client/bin/python3");
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import json, sys, jwt\n\
+             jwks = json.loads(sys.argv[2])\n\
+             kid = jwt.get_unverified_header(sys.argv[1])['kid']\n\
+             key = next(jwt.PyJWK(k) for k in jwks['keys'] if k['kid'] == kid)\n\
+             print(json.dumps(jwt.decode(sys.argv[1], key, algorithms=['ES256'], options={'require': ['exp', 'iat', 'iss', 'sub']})))",
+            visa,
+            &jwks.to_string(),
+        ])
+        .output()
+        .expect("python3 of tests/htsget-client (scripts/setup.sh)");
+    assert!(
+        out.status.success(),
+        "PyJWT refused the visa: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn assert_refused(answer: &Answer, status: u16, kind: &str, reason: &str) {
     let (error, message) = answer.error();
     assert_eq!(
@@ -273,8 +302,56 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         )
         .await
         .unwrap();
+    // A newborn (sample C) whose guardian grants the researcher HMB use; its
+    // majority comes two months from now, and the grant lapses then.
+    let guardian = signer("//GuardianOfC").unwrap();
+    let majority = {
+        let m = month_containing(b.chain.now_millis().await.unwrap());
+        let months = m.year as u32 * 12 + (m.month as u32 - 1) + 2;
+        YearMonth {
+            year: (months / 12) as u16,
+            month: (months % 12 + 1) as u8,
+        }
+    };
+    let sample_c = b
+        .mint_sample(
+            &bob,
+            salted_commitment(NEWBORN_SALT, b"NB-0003"),
+            &[account_of(&guardian)],
+            commitment_for_secret(b"the claim secret in the guardians' envelope").unwrap(),
+            majority,
+        )
+        .await
+        .unwrap();
+    b.fund(&bob, &[account_of(&guardian)], e2e_tests::story::FUND)
+        .await
+        .unwrap();
+    b.assign_sequencer(&bob, sample_c, &account_of(&charlie))
+        .await
+        .unwrap();
+    let newborn_record = b
+        .register_artifact(
+            &charlie,
+            RecordKind::Alignment,
+            &[sample_c],
+            commitment(&other_bam, NEWBORN_SALT),
+            content,
+        )
+        .await
+        .unwrap();
+
     let hmb = Purpose::new(duo::HMB);
     let year = b.chain.now_millis().await.unwrap() + 365 * DAY;
+    b.grant(
+        &guardian,
+        sample_c,
+        &account_of(&ferdie),
+        sample_c,
+        hmb.clone(),
+        year,
+    )
+    .await
+    .unwrap();
     let grant = b
         .grant(
             &eve,
@@ -290,6 +367,19 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     // The gate, as its operator configures it.
     let dir = std::env::temp_dir().join(format!("bionft-host-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut key = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(dir.join("visa.p8"))
+            .unwrap();
+        key.write_all(&bionft_host::visa::VisaKey::generate().unwrap())
+            .unwrap();
+    }
     deployment.save(&dir.join("deployment.json")).unwrap();
     let file = |id: &str, record, path: &Path| FileConfig {
         id: id.into(),
@@ -309,10 +399,13 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         session_secs: 3600,
         ticket_secs: 300,
         max_skew_secs: 60,
+        visa_key: Some("visa.p8".into()),
+        visa_secs: 3600,
         files: vec![
             file("a-bam", bam_record, &bam),
             file("a-vcf", vcf_record, &vcf),
             file("b-bam", other_record, &other_bam),
+            file("c-bam", newborn_record, &other_bam),
         ],
     }
     .resolved(&dir)
@@ -472,6 +565,93 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     let vcf_receipt: u64 = variants.header("bionft-receipt").unwrap().parse().unwrap();
     assert_ne!(vcf_receipt, receipt);
 
+    // GA4GH visas: one per file and purpose Ferdie may use now (HMB for A's
+    // BAM, the VCF derived from it, and the newborn's BAM), signed ES256,
+    // verified by PyJWT with the host's JWKS; nothing for B's BAM.
+    let ferdie_ss58 = account_of(&ferdie).to_string();
+    let visas_path = format!("/visas/{ferdie_ss58}");
+    let jwks = client.get("/.well-known/jwks.json", &[]).await.json();
+    let passport = client.ticket(&ferdie, &visas_path, "HMB").await;
+    assert_eq!(
+        passport.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&passport.body)
+    );
+    let visas: Vec<Value> = passport.json()["ga4gh_passport_v1"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| verify_with_pyjwt(v.as_str().unwrap(), &jwks))
+        .collect();
+    let base = format!("http://{addr}");
+    let mut values: Vec<&str> = visas
+        .iter()
+        .map(|c| c["ga4gh_visa_v1"]["value"].as_str().unwrap())
+        .collect();
+    values.sort();
+    assert_eq!(
+        values,
+        [
+            format!("{base}/reads/a-bam"),
+            format!("{base}/reads/c-bam"),
+            format!("{base}/variants/a-vcf"),
+        ]
+    );
+    for claims in &visas {
+        assert_eq!(claims["sub"], ferdie_ss58.as_str());
+        assert_eq!(claims["iss"], base.as_str());
+        assert_eq!(claims["ga4gh_visa_v1"]["type"], "ControlledAccessGrants");
+        assert_eq!(claims["bionft"]["purpose"], "HMB");
+        let exp = claims["exp"].as_u64().unwrap();
+        let iat = claims["iat"].as_u64().unwrap();
+        assert!(exp > iat && exp <= iat + 3600, "exp {exp}, iat {iat}");
+    }
+    let a_bam_visa = visas
+        .iter()
+        .find(|c| c["bionft"]["record"] == bam_record as u64)
+        .unwrap();
+    assert_eq!(
+        a_bam_visa["bionft"]["grants"],
+        serde_json::json!([grant as u64])
+    );
+    // Only the account itself may fetch its visas; an unsigned request, none.
+    let snooping = client.ticket(&other_researcher, &visas_path, "HMB").await;
+    assert_refused(&snooping, 403, "PermissionDenied", "own account");
+    let unsigned = client.get(&visas_path, &[]).await;
+    assert_refused(&unsigned, 401, "InvalidAuthentication", "unsigned");
+    // A visa altered after signing is refused by the relying party.
+    let original = passport.json()["ga4gh_passport_v1"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tampered = {
+        let mut parts: Vec<String> = original.split('.').map(String::from).collect();
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut claims: Value = serde_json::from_slice(&b64.decode(&parts[1]).unwrap()).unwrap();
+        claims["sub"] = Value::from(account_of(&other_researcher).to_string());
+        parts[1] = b64.encode(claims.to_string());
+        parts.join(".")
+    };
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/htsget-client/bin/python3");
+    let forged = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import json, sys, jwt\n\
+             key = jwt.PyJWK(json.loads(sys.argv[2])['keys'][0])\n\
+             jwt.decode(sys.argv[1], key, algorithms=['ES256'])",
+            &tampered,
+            &jwks.to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&forged.stderr).contains("InvalidSignatureError"),
+        "{}",
+        String::from_utf8_lossy(&forged.stderr)
+    );
+
     // Refusals name the contract's reason.
     let ancestry = client.ticket(&ferdie, region, "POA").await;
     assert_refused(&ancestry, 403, "PermissionDenied", "PurposeNotPermitted");
@@ -492,6 +672,15 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     assert_refused(&after, 403, "PermissionDenied", "NoGrant");
     let after = client.ticket(&ferdie, region, "HMB").await;
     assert_refused(&after, 403, "PermissionDenied", "NoGrant");
+    let passport = client.ticket(&ferdie, &visas_path, "HMB").await.json();
+    let left: Vec<Value> = passport["ga4gh_passport_v1"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| verify_with_pyjwt(v.as_str().unwrap(), &jwks))
+        .collect();
+    assert_eq!(left.len(), 1, "only the newborn's visa is left: {left:?}");
+    assert_eq!(left[0]["bionft"]["record"], newborn_record as u64);
     let refused = htsget_client(addr, &token, &dir.join("refused.bam")).await;
     assert!(!refused.status.success());
     assert!(
@@ -556,6 +745,22 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         .ticket(&ferdie, "/variants/a-vcf?format=VCF", "HMB")
         .await;
     assert_refused(&derived, 403, "PermissionDenied", "RecordWithdrawn");
+
+    // Majority: the newborn's guardian's grant serves until the subject's
+    // majority month, and lapses then (the grown-up subject did not confirm it).
+    let newborn = "/reads/c-bam?format=BAM";
+    let before = client.ticket(&ferdie, newborn, "HMB").await;
+    assert_eq!(
+        before.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&before.body)
+    );
+    devnet.time_travel(majority.start_millis() + DAY).unwrap();
+    let lapsed = client.ticket(&ferdie, newborn, "HMB").await;
+    assert_refused(&lapsed, 403, "PermissionDenied", "LapsedAtMajority");
+    let passport = client.ticket(&ferdie, &visas_path, "HMB").await.json();
+    assert_eq!(passport["ga4gh_passport_v1"], serde_json::json!([]));
 
     std::fs::remove_dir_all(&dir).ok();
 }

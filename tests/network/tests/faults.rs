@@ -140,7 +140,7 @@ fn impostor(net: &Network, i: u32, rpc_port: u16) -> Child {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn faults_on_a_four_biobank_network() {
+async fn network_faults_on_four_biobanks() {
     let net = Network::start(4).expect("a four-biobank network starts and finalizes");
     let chain = bionft_client::chain::Chain::connect(&net.endpoint)
         .await

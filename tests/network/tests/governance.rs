@@ -10,7 +10,7 @@
 use network_tests::{governance, governance_keys, repo, Network};
 
 #[test]
-fn one_member_alone_cannot_pass_a_governance_proposal() {
+fn network_governance_one_member_alone_cannot_pass_a_proposal() {
     let net = Network::start(4).expect("a four-biobank network starts and finalizes");
     let keys = governance_keys(&net, 4).unwrap();
     let contract = repo().join("target/ink/reference-nft/reference-nft.wasm");

@@ -15,7 +15,7 @@ use network_tests::{governance, governance_keys, repo, rpc, workspace_binary, Ne
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_story_runs_on_the_network_and_survives_a_lost_validator() {
+async fn network_story_runs_and_survives_a_lost_validator() {
     let net = Network::start(4).expect("a four-biobank network starts and finalizes");
     let (_, first_finalized) = net.heads(0).unwrap();
     assert!(first_finalized > 0, "start returns after a finalized block");
