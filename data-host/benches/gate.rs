@@ -20,11 +20,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use bionft_client::chain::{account_of, Chain};
 use bionft_client::keys::signer;
-use bionft_client::ops::Bionft;
 use bionft_host::config::{Config, FileConfig};
 use bionft_host::gate::{now_ms, Gate};
 use bionft_host::htsget::{self, Endpoint};
-use bionft_primitives::{digest_alg, duo, salted_commitment, Purpose, RecordKind, Role};
+use bionft_primitives::{digest_alg, duo, salted_commitment, Purpose, RecordKind};
 use e2e_tests::devnet::Devnet;
 use sequencer_cli::formats::Format;
 use sequencer_cli::manifest::FileEntry;
@@ -180,20 +179,8 @@ async fn main() {
     // to each of `sessions` researchers (each one's first request starts a session).
     let devnet = Devnet::start().expect("local chain starts");
     let chain = Chain::connect(&devnet.endpoint).await.unwrap();
-    let [alice, bob, charlie, dave, eve] =
-        ["//Alice", "//Bob", "//Charlie", "//Dave", "//Eve"].map(|k| signer(k).unwrap());
-    let (b, deployment) = Bionft::deploy(
-        chain,
-        &alice,
-        &[
-            (account_of(&bob), Role::Biobank),
-            (account_of(&charlie), Role::Sequencer),
-            (account_of(&dave), Role::DataHost),
-        ],
-        &e2e_tests::built_contracts().unwrap(),
-    )
-    .await
-    .unwrap();
+    let [bob, charlie, eve] = ["//Bob", "//Charlie", "//Eve"].map(|k| signer(k).unwrap());
+    let (b, deployment) = e2e_tests::deploy_dev_cast(chain).await.unwrap();
     let sample = b
         .mint_self_consenting(&bob, salted_commitment(SALT, b"BENCH-1"), &account_of(&eve))
         .await

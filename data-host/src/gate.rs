@@ -25,7 +25,10 @@ use subxt_signer::sr25519::Keypair;
 use crate::auth::{AuthError, SignedRequest, Verifier};
 use crate::config::Config;
 use crate::htsget::{self, Endpoint, Error};
+use crate::slice::Slicer;
 use crate::visa::{Assertion, Issuer, VisaKey};
+use noodles::csi::binning_index::index::reference_sequence::bin::Chunk;
+use sequencer_cli::formats::Compression;
 
 /// A file the host holds, and the record it is on chain.
 #[derive(Clone, Debug)]
@@ -37,6 +40,8 @@ pub struct HostedFile {
     /// The content-digest scheme the record was registered with (its proofs use it).
     pub scheme: Scheme,
     pub reference: Option<PathBuf>,
+    /// Its index, when a region can be served as a slice (BGZF BAM, VCF, BCF).
+    pub slicer: Option<Arc<Slicer>>,
 }
 
 /// What a ticket's token lets its holder fetch, and for whom.
@@ -84,10 +89,11 @@ pub struct Issued {
     pub grants: Vec<GrantId>,
 }
 
-/// What a data URL serves.
+/// What a data URL serves: the whole file, or the slice of a region.
 pub struct Served {
     pub path: PathBuf,
     pub grants: Vec<GrantId>,
+    pub slice: Option<(Arc<Slicer>, Vec<Chunk>)>,
 }
 
 pub struct Gate {
@@ -165,7 +171,7 @@ impl Gate {
         let visa_key = config.visa_key.as_deref().map(VisaKey::load).transpose()?;
         let mut files = HashMap::new();
         for f in &config.files {
-            let (format, _) = formats::detect(&f.path)
+            let (format, compression) = formats::detect(&f.path)
                 .with_context(|| format!("file {}: {}", f.id, f.path.display()))?;
             if !(Endpoint::Reads.serves(format) || Endpoint::Variants.serves(format)) {
                 bail!(
@@ -186,6 +192,20 @@ impl Gate {
                         f.id, f.record, record.record.digest_alg
                     )
                 })?;
+            let slicer = if compression == Compression::Bgzf {
+                match Slicer::open(&f.path, format) {
+                    Ok(slicer) => Some(Arc::new(slicer)),
+                    Err(e) => {
+                        eprintln!(
+                            "bionft-host: file {}: regions are served as the whole file ({e})",
+                            f.id
+                        );
+                        None
+                    }
+                }
+            } else {
+                None
+            };
             files.insert(
                 f.id.clone(),
                 HostedFile {
@@ -195,6 +215,7 @@ impl Gate {
                     format,
                     scheme,
                     reference: f.reference.clone(),
+                    slicer,
                 },
             );
         }
@@ -464,6 +485,10 @@ impl Gate {
                 "receipt": receipt,
                 "grants": grants.iter().map(|g| *g as u64).collect::<Vec<_>>(),
                 "expires_ms": expires_ms,
+                "served": match (&query.region, &file.slicer) {
+                    (Some(_), Some(_)) => "the region's index slice",
+                    _ => "the whole file",
+                },
                 "proof": proof,
             }),
         );
@@ -544,12 +569,24 @@ impl Gate {
         Ok((ticket, grants))
     }
 
-    /// A data URL (`GET /data/{id}` with the ticket's bearer token): the file.
+    /// A data URL (`GET /data/{id}` with the ticket's bearer token): the
+    /// slice of the ticket's region when the file has an index, else the file.
     pub async fn data(&self, id: &str, token: Option<&str>) -> Result<Served, Error> {
-        let (_, grants) = self.redeem(id, token).await?;
+        let (ticket, grants) = self.redeem(id, token).await?;
+        let file = &self.files[id];
+        let slice = match (&ticket.region, &file.slicer) {
+            (Some(region), Some(slicer)) => {
+                let chunks = slicer
+                    .chunks(region)
+                    .map_err(|e| internal(format!("{id}: the index: {e}")))?;
+                Some((slicer.clone(), chunks))
+            }
+            _ => None,
+        };
         Ok(Served {
-            path: self.files[id].path.clone(),
+            path: file.path.clone(),
             grants,
+            slice,
         })
     }
 

@@ -2,10 +2,11 @@
 //! and error JSON out.
 //!
 //! A ticket's URLs must, concatenated, give a valid file holding at least
-//! the records of the requested region. This host returns one URL with the
-//! whole file (every region's records are in it), so any htsget client reads
-//! it as is; the region still matters, because the proof URL proves the
-//! region's records against the file's Merkle root.
+//! the records of the requested region. This host returns one URL: the
+//! region's index slice when the file has an index (`crate::slice`), else
+//! the whole file (every region's records are in it), so any htsget client
+//! reads it as is; the proof URL proves the region's records against the
+//! file's Merkle root.
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -91,8 +92,8 @@ pub struct Query {
 ///
 /// `start` is 0-based inclusive and `end` 0-based exclusive (htsget), so
 /// `referenceName=c&start=99&end=200` is `c:100-200`. `class=header` and the
-/// field filters are not supported (the whole file is served); `class` is
-/// refused rather than silently ignored.
+/// field filters are not supported; `class` is refused rather than
+/// silently ignored.
 pub fn parse_query(endpoint: Endpoint, file: Format, query: &str) -> Result<Query, Error> {
     let params: BTreeMap<String, String> =
         serde_urlencoded::from_str::<Vec<(String, String)>>(query)
@@ -116,7 +117,7 @@ pub fn parse_query(endpoint: Endpoint, file: Format, query: &str) -> Result<Quer
     }
     if params.contains_key("class") {
         return Err(Error::invalid_input(
-            "class is not supported: tickets carry the whole file",
+            "class is not supported: tickets carry the header with the region's records",
         ));
     }
     let number = |name: &str| -> Result<Option<u64>, Error> {
@@ -165,7 +166,7 @@ pub fn parse_query(endpoint: Endpoint, file: Format, query: &str) -> Result<Quer
     Ok(Query { format, region })
 }
 
-/// A ticket: one URL carrying the whole file, the headers to send with it,
+/// A ticket: one URL (the region's slice, or the whole file), the headers to send with it,
 /// and the `bionft` extension (record, receipt, proof URL).
 pub fn ticket(
     format: &str,

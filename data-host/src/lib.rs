@@ -12,6 +12,7 @@
 //! - [`config`]: the host's configuration file.
 //! - [`gate`]: the decisions, over the chain (`bionft-client`) and the files.
 //! - [`server`]: the HTTP routes (axum).
+//! - [`slice`]: region slices of indexed BGZF files (BAM, VCF, BCF).
 //! - [`visa`]: GA4GH Passport visas for the grants the gate honours; pure.
 
 pub mod auth;
@@ -19,4 +20,5 @@ pub mod config;
 pub mod gate;
 pub mod htsget;
 pub mod server;
+pub mod slice;
 pub mod visa;

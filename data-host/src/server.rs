@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -143,18 +143,62 @@ async fn data(
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
-    match tokio::fs::read(&served.path).await {
-        Ok(bytes) => {
-            let mut response = Body::from(bytes).into_response();
-            let h = response.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
-            );
-            h.insert(GRANTS, grants_header(&served.grants));
-            response
+    let length = match (&served.slice, std::fs::metadata(&served.path)) {
+        (_, Err(e)) => {
+            return Error::new(500, "InternalError", format!("reading {id}: {e}")).into_response()
         }
-        Err(e) => Error::new(500, "InternalError", format!("reading {id}: {e}")).into_response(),
+        (Some(_), Ok(_)) => None,
+        (None, Ok(meta)) => Some(meta.len()),
+    };
+    let path = served.path.clone();
+    let body = stream_blocking(move |out| match served.slice {
+        Some((slicer, chunks)) => slicer.write(&path, &chunks, out).map(drop),
+        None => std::io::copy(&mut std::fs::File::open(&path)?, out).map(drop),
+    });
+    let mut response = body.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Some(length) = length {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    h.insert(GRANTS, grants_header(&served.grants));
+    response
+}
+
+/// A response body written by `write` on a blocking thread, streamed as it
+/// is written (a file or a slice is never held in memory whole). An error
+/// midway ends the body early, so the client sees a broken transfer, never
+/// a short file that looks complete.
+fn stream_blocking(
+    write: impl FnOnce(&mut ChannelWriter) -> std::io::Result<()> + Send + 'static,
+) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
+    tokio::task::spawn_blocking(move || {
+        let mut out = ChannelWriter(tx);
+        if let Err(e) = write(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+            let _ = out.0.blocking_send(Err(e));
+        }
+    });
+    Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }))
+}
+
+/// Sends what is written to a response body.
+struct ChannelWriter(tokio::sync::mpsc::Sender<std::io::Result<Bytes>>);
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .blocking_send(Ok(Bytes::copy_from_slice(buf)))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -13,11 +13,10 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use bionft_client::chain::{account_of, Chain};
 use bionft_client::keys::{account, signer};
-use bionft_client::ops::Bionft;
 use bionft_host::config::{Config, FileConfig};
 use bionft_host::gate::{now_ms, Gate};
 use bionft_primitives::claim::keys::commitment_for_secret;
-use bionft_primitives::{digest_alg, duo, salted_commitment, Purpose, RecordKind, Role, YearMonth};
+use bionft_primitives::{digest_alg, duo, salted_commitment, Purpose, RecordKind, YearMonth};
 use e2e_tests::devnet::Devnet;
 use e2e_tests::story::month_containing;
 use sequencer_cli::manifest::FileEntry;
@@ -224,28 +223,10 @@ fn assert_refused(answer: &Answer, status: u16, kind: &str, reason: &str) {
 async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     let devnet = Devnet::start().expect("local chain starts");
     let chain = Chain::connect(&devnet.endpoint).await.unwrap();
-    let [alice, bob, charlie, dave, eve, ferdie] = [
-        "//Alice",
-        "//Bob",
-        "//Charlie",
-        "//Dave",
-        "//Eve",
-        "//Ferdie",
-    ]
-    .map(|k| signer(k).unwrap());
+    let [bob, charlie, dave, eve, ferdie] =
+        ["//Bob", "//Charlie", "//Dave", "//Eve", "//Ferdie"].map(|k| signer(k).unwrap());
     let other_researcher = signer("//Researcher2").unwrap();
-    let (b, deployment) = Bionft::deploy(
-        chain,
-        &alice,
-        &[
-            (account_of(&bob), Role::Biobank),
-            (account_of(&charlie), Role::Sequencer),
-            (account_of(&dave), Role::DataHost),
-        ],
-        &e2e_tests::built_contracts().unwrap(),
-    )
-    .await
-    .unwrap();
+    let (b, deployment) = e2e_tests::deploy_dev_cast(chain).await.unwrap();
 
     // Two self-consenting samples: A (subject Eve) and B (another subject),
     // each with a real alignment; A also with real variant calls.
@@ -266,9 +247,10 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
             .await
             .unwrap();
     }
-    let (bam, vcf, other_bam) = (
+    let (bam, vcf, bcf, other_bam) = (
         shared("hts-specs/bam_level-1.bam"),
         shared("htslib/tabix_vcf_file.vcf"),
+        shared("htslib/tabix_vcf_file.bcf"),
         shared("htslib/range.bam"),
     );
     let content = digest_alg::BIONFT_CONTENT_V2;
@@ -404,6 +386,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         files: vec![
             file("a-bam", bam_record, &bam),
             file("a-vcf", vcf_record, &vcf),
+            file("a-bcf", vcf_record, &bcf),
             file("b-bam", other_record, &other_bam),
             file("c-bam", newborn_record, &other_bam),
         ],
@@ -489,11 +472,18 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         Some(receipt.to_string().as_str())
     );
 
-    // What was served: the file's bytes, and the region's proof against its
-    // Merkle root; that root's content digest is the record's commitment on chain.
+    // What was served: the region's slice by index (every read of this BAM
+    // lies in chrM:1-100, so all of them, in new BGZF blocks), and the
+    // region's proof against its Merkle root; that root's content digest is
+    // the record's commitment on chain.
+    assert_eq!(ticket["bionft"]["served"], "the region's index slice");
     let served = client.follow(&ticket["htsget"]["urls"][0]).await;
     assert_eq!(served.status, StatusCode::OK);
-    assert_eq!(served.body, std::fs::read(&bam).unwrap());
+    assert_ne!(
+        served.body,
+        std::fs::read(&bam).unwrap(),
+        "re-blocked, not copied"
+    );
     let proof = client.follow(&ticket["bionft"]["proof"]).await;
     assert_eq!(
         proof.status,
@@ -505,6 +495,18 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     let served_path = dir.join("served.bam");
     std::fs::write(&served_path, &served.body).unwrap();
     let served_report = digest_file(&served_path, &Options::default()).unwrap();
+    let file_report = digest_file(&bam, &Options::default()).unwrap();
+    assert_eq!(
+        (
+            served_report.digests.records,
+            &served_report.digests.content_digest
+        ),
+        (
+            file_report.digests.records,
+            &file_report.digests.content_digest
+        ),
+        "the slice holds every record of the file, unchanged"
+    );
     let proven = proof
         .verify(&served_report.digests.merkle_root)
         .expect("the proof holds against the served file's root");
@@ -543,9 +545,33 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         String::from_utf8_lossy(&ok.stderr)
     );
     assert_eq!(
-        std::fs::read(&fetched).unwrap(),
-        std::fs::read(&bam).unwrap()
+        digest_file(&fetched, &Options::default())
+            .unwrap()
+            .digests
+            .content_digest,
+        file_report.digests.content_digest
     );
+
+    // A region with no reads (chr1): a valid BAM with the header and no record.
+    let empty = client
+        .ticket(
+            &ferdie,
+            "/reads/a-bam?format=BAM&referenceName=chr1&start=0&end=1000000",
+            "HMB",
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::OK);
+    let empty = client.follow(&empty.json()["htsget"]["urls"][0]).await;
+    let empty_path = dir.join("empty.bam");
+    std::fs::write(&empty_path, &empty.body).unwrap();
+    assert_eq!(
+        digest_file(&empty_path, &Options::default())
+            .unwrap()
+            .digests
+            .records,
+        0
+    );
+    assert!(empty.body.len() < 2_000, "{} bytes", empty.body.len());
 
     // Variants of the same sample: another record, another session and receipt.
     let variants = client
@@ -564,6 +590,39 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     assert_eq!(variants.header("bionft-session"), Some("new"));
     let vcf_receipt: u64 = variants.header("bionft-receipt").unwrap().parse().unwrap();
     assert_ne!(vcf_receipt, receipt);
+
+    // The same variants as BCF (the same record: the same content), sliced
+    // to one chromosome by its index: one of its 15 records.
+    let sliced = client
+        .ticket(
+            &ferdie,
+            "/variants/a-bcf?format=BCF&referenceName=2&start=3199000&end=3200000",
+            "HMB",
+        )
+        .await;
+    assert_eq!(
+        sliced.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&sliced.body)
+    );
+    let sliced = client.follow(&sliced.json()["htsget"]["urls"][0]).await;
+    let sliced_path = dir.join("sliced.bcf");
+    std::fs::write(&sliced_path, &sliced.body).unwrap();
+    assert_eq!(
+        digest_file(&sliced_path, &Options::default())
+            .unwrap()
+            .digests
+            .records,
+        1
+    );
+    assert_eq!(
+        digest_file(&bcf, &Options::default())
+            .unwrap()
+            .digests
+            .records,
+        15
+    );
 
     // GA4GH visas: one per file and purpose Ferdie may use now (HMB for A's
     // BAM, the VCF derived from it, and the newborn's BAM), signed ES256,
@@ -595,6 +654,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         [
             format!("{base}/reads/a-bam"),
             format!("{base}/reads/c-bam"),
+            format!("{base}/variants/a-bcf"),
             format!("{base}/variants/a-vcf"),
         ]
     );

@@ -20,6 +20,27 @@ pub fn built_contracts() -> anyhow::Result<bionft_client::ops::Bundles> {
     bionft_client::ops::Bundles::from_dir(&contracts_dir())
 }
 
+/// Deploys this checkout's contracts with the dev chain's cast, as the story
+/// and the tests have it: Alice deploys them (their admin), Bob is a biobank,
+/// Charlie a sequencer and Dave a data host.
+pub async fn deploy_dev_cast(
+    chain: bionft_client::chain::Chain,
+) -> anyhow::Result<(
+    bionft_client::ops::Bionft,
+    bionft_client::deployment::Deployment,
+)> {
+    use bionft_client::chain::account_of;
+    use bionft_client::keys::signer;
+    use bionft_primitives::Role;
+    let [alice, bob, charlie, dave] = ["//Alice", "//Bob", "//Charlie", "//Dave"].map(signer);
+    let roles = [
+        (account_of(&bob?), Role::Biobank),
+        (account_of(&charlie?), Role::Sequencer),
+        (account_of(&dave?), Role::DataHost),
+    ];
+    bionft_client::ops::Bionft::deploy(chain, &alice?, &roles, &built_contracts()?).await
+}
+
 /// Another binary of this build, found beside `beside` (e.g. this crate's
 /// `bionft-story`) in the target directory: `bionft`, `bionft-seq` or
 /// `bionft-indexer`. `cargo test --workspace` builds them for their own

@@ -18,12 +18,10 @@ use anyhow::{ensure, Context, Result};
 use bionft_client::chain::{account_of, Chain};
 use bionft_client::deployment::Deployment;
 use bionft_client::keys::{account, signer};
-use bionft_client::ops::Bionft;
 use bionft_client::sample_keys::{generate_claim_secret, per_sample_key};
 use bionft_primitives::claim::keys::commitment_for_secret;
 use bionft_primitives::{
-    digest_alg, salted_commitment, AccessDenied, GrantId, Purpose, RecordId, RecordKind, Role,
-    YearMonth,
+    digest_alg, salted_commitment, AccessDenied, GrantId, Purpose, RecordId, RecordKind, YearMonth,
 };
 use sequencer_cli::manifest::FileEntry;
 use sequencer_cli::pipeline::{digest_file, Options};
@@ -198,16 +196,11 @@ pub async fn run_with(
     on_deployed: impl FnOnce(&Deployment) -> Result<()>,
 ) -> Result<Outcome> {
     let chain = Chain::connect(endpoint).await?;
-    let [alice, bob, charlie, dave] =
-        ["//Alice", "//Bob", "//Charlie", "//Dave"].map(|k| signer(k).expect("dev key"));
+    let [bob, charlie, dave] =
+        ["//Bob", "//Charlie", "//Dave"].map(|k| signer(k).expect("dev key"));
     let (mother, father) = (signer(MOTHER_KEY)?, signer(FATHER_KEY)?);
     let ferdie = account("//Ferdie")?;
-    let roles = [
-        (account_of(&bob), Role::Biobank),
-        (account_of(&charlie), Role::Sequencer),
-        (account_of(&dave), Role::DataHost),
-    ];
-    let (b, deployment) = Bionft::deploy(chain, &alice, &roles, &crate::built_contracts()?).await?;
+    let (b, deployment) = crate::deploy_dev_cast(chain).await?;
     say(format!(
         "deployed biosample at {} and consent at {} (consent checks biosample's code hash)",
         deployment.biosample.address, deployment.consent.address
