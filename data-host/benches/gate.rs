@@ -6,7 +6,9 @@
 //!
 //! `cargo bench -p bionft-host --bench gate` (BENCHMARKS.md records the figures).
 //! Env: GATE_BENCH_REQUESTS (gated requests, default 400), GATE_BENCH_THREADS
-//! (concurrent clients, default 4), GATE_BENCH_SESSIONS (first requests timed, default 8).
+//! (concurrent clients, default 4), GATE_BENCH_SESSIONS (first requests timed, default 8),
+//! GATE_BENCH_ENDPOINT (a running chain whose dev accounts are funded, e.g. the four-node
+//! network of `scripts/network.sh start`; default: a fresh chopsticks devnet).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -177,8 +179,15 @@ async fn main() {
 
     // A devnet with the real contracts: one sample, its BAM, and an HMB grant
     // to each of `sessions` researchers (each one's first request starts a session).
-    let devnet = Devnet::start().expect("local chain starts");
-    let chain = Chain::connect(&devnet.endpoint).await.unwrap();
+    let devnet = match std::env::var("GATE_BENCH_ENDPOINT") {
+        Ok(_) => None,
+        Err(_) => Some(Devnet::start().expect("local chain starts")),
+    };
+    let endpoint = devnet
+        .as_ref()
+        .map(|d| d.endpoint.clone())
+        .unwrap_or_else(|| std::env::var("GATE_BENCH_ENDPOINT").unwrap());
+    let chain = Chain::connect(&endpoint).await.unwrap();
     let [bob, charlie, eve] = ["//Bob", "//Charlie", "//Eve"].map(|k| signer(k).unwrap());
     let (b, deployment) = e2e_tests::deploy_dev_cast(chain).await.unwrap();
     let sample = b
@@ -224,10 +233,28 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("bionft-host-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     deployment.save(&dir.join("deployment.json")).unwrap();
+    // Dave's key: his dev name on the devnet; on a live chain (which refuses
+    // dev names) the same account's full secret URI, in an owner-only file.
+    let key = if devnet.is_some() {
+        "//Dave".to_string()
+    } else {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = dir.join("dave.key");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| writeln!(f, "{}//Dave", subxt_signer::DEV_PHRASE))
+            .unwrap();
+        path.display().to_string()
+    };
     let config = Config {
-        endpoint: devnet.endpoint.clone(),
+        endpoint: endpoint.clone(),
         deployment: "deployment.json".into(),
-        key: "//Dave".into(),
+        key,
         listen: "127.0.0.1:0".parse().unwrap(),
         public_url: Some("http://127.0.0.1:0".into()),
         session_secs: 3600,
@@ -302,7 +329,12 @@ async fn main() {
         &nonce,
     );
 
-    println!("gate benchmark: {threads} concurrent clients, signed region requests for a real BAM, loopback HTTP, chopsticks devnet");
+    let chain_kind = if devnet.is_some() {
+        "a chopsticks devnet".to_string()
+    } else {
+        endpoint.clone()
+    };
+    println!("gate benchmark: {threads} concurrent clients, signed region requests for a real BAM, loopback HTTP, chain: {chain_kind}");
     println!(
         "  gated:   {:>8.1} req/s  p50 {}  p99 {}  ({requests} requests)",
         gated.per_second,
