@@ -83,8 +83,7 @@ async fn ticket(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let target = signed_target(&uri);
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (target, header) = signed(&uri, &headers);
     match gate
         .ticket(endpoint, &id, method.as_str(), target, header)
         .await
@@ -227,8 +226,7 @@ async fn access_token(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let target = signed_target(&uri);
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (target, header) = signed(&uri, &headers);
     match gate.access_token(method.as_str(), target, header) {
         Ok(token) => Json(token).into_response(),
         Err(e) => e.into_response(),
@@ -242,8 +240,7 @@ async fn visas(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let target = signed_target(&uri);
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (target, header) = signed(&uri, &headers);
     match gate.visas(&account, method.as_str(), target, header).await {
         Ok(passport) => Json(passport).into_response(),
         Err(e) => e.into_response(),
@@ -281,9 +278,14 @@ async fn service_info(State(gate): State<Arc<Gate>>) -> Response {
     .into_response()
 }
 
-/// The path and query a researcher signed (`/reads/x?format=BAM`).
-fn signed_target(uri: &Uri) -> &str {
-    uri.path_and_query()
+/// What a researcher signed: the path and query as sent (`/reads/x?format=BAM`),
+/// and the request's headers, looked up by name.
+fn signed<'a>(uri: &'a Uri, headers: &'a HeaderMap) -> (&'a str, impl Fn(&str) -> Option<&'a str>) {
+    let target = uri
+        .path_and_query()
         .map(|p| p.as_str())
-        .unwrap_or(uri.path())
+        .unwrap_or(uri.path());
+    (target, move |name: &str| {
+        headers.get(name).and_then(|v| v.to_str().ok())
+    })
 }
