@@ -151,7 +151,7 @@ async fn data(
     };
     let path = served.path.clone();
     let body = stream_blocking(move |out| match served.slice {
-        Some((slicer, chunks)) => slicer.write(&path, &chunks, out).map(drop),
+        Some((slicer, chunks)) => slicer.write(&path, &chunks, out),
         None => std::io::copy(&mut std::fs::File::open(&path)?, out).map(drop),
     });
     let mut response = body.into_response();

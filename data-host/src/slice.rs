@@ -71,22 +71,21 @@ impl Slicer {
     /// The slicer of a BGZF-compressed BAM, VCF or BCF file; an error says
     /// why the file cannot be sliced (e.g. a BAM not sorted by coordinate).
     pub fn open(path: &Path, format: Format) -> io::Result<Slicer> {
-        match format {
+        // Each format: its index, its references in the index's order, and
+        // where its header ends (read with its own reader).
+        let slicer = match format {
             Format::Bam => {
                 let (index, index_file) =
                     read_or_build(|| bam::fs::read_associated_index(path), || index_bam(path))?;
                 let mut reader = bam::io::Reader::new(File::open(path)?);
                 let header = reader.read_header()?;
-                Ok(Slicer {
-                    index: Box::new(index),
-                    references: header
-                        .reference_sequences()
-                        .keys()
-                        .map(|name| name.to_vec())
-                        .collect(),
-                    header_end: reader.get_ref().virtual_position(),
-                    index_file,
-                })
+                let references = header
+                    .reference_sequences()
+                    .keys()
+                    .map(|name| name.to_vec())
+                    .collect();
+                let end = reader.get_ref().virtual_position();
+                Slicer::from_parts(index, index_file, references, end)
             }
             Format::Vcf => {
                 let (index, index_file) = read_or_build(
@@ -102,12 +101,8 @@ impl Slicer {
                     .iter()
                     .map(|name| name.to_vec())
                     .collect();
-                Ok(Slicer {
-                    index: Box::new(index),
-                    references,
-                    header_end: reader.get_ref().virtual_position(),
-                    index_file,
-                })
+                let end = reader.get_ref().virtual_position();
+                Slicer::from_parts(index, index_file, references, end)
             }
             Format::Bcf => {
                 let (index, index_file) = read_or_build(
@@ -121,14 +116,25 @@ impl Slicer {
                     .map_while(|i| contigs.get_index(i))
                     .map(|name| name.as_bytes().to_vec())
                     .collect();
-                Ok(Slicer {
-                    index: Box::new(index),
-                    references,
-                    header_end: reader.get_ref().virtual_position(),
-                    index_file,
-                })
+                let end = reader.get_ref().virtual_position();
+                Slicer::from_parts(index, index_file, references, end)
             }
-            other => Err(invalid(format!("{other} files are not sliced by index"))),
+            other => return Err(invalid(format!("{other} files are not sliced by index"))),
+        };
+        Ok(slicer)
+    }
+
+    fn from_parts(
+        index: impl BinningIndex + Send + Sync + 'static,
+        index_file: bool,
+        references: Vec<Vec<u8>>,
+        header_end: VirtualPosition,
+    ) -> Slicer {
+        Slicer {
+            index: Box::new(index),
+            references,
+            header_end,
+            index_file,
         }
     }
 
@@ -154,9 +160,8 @@ impl Slicer {
     }
 
     /// Writes the slice of `path` holding `chunks`: the header, then each
-    /// chunk's records, as a new BGZF stream. Returns the records' bytes
-    /// (uncompressed) written after the header.
-    pub fn write(&self, path: &Path, chunks: &[Chunk], out: impl Write) -> io::Result<u64> {
+    /// chunk's records, as a new BGZF stream.
+    pub fn write(&self, path: &Path, chunks: &[Chunk], out: impl Write) -> io::Result<()> {
         let mut reader = bgzf::io::Reader::new(File::open(path)?);
         let mut writer = bgzf::io::Writer::new(out);
         copy_between(
@@ -165,12 +170,10 @@ impl Slicer {
             self.header_end,
             &mut writer,
         )?;
-        let mut records = 0;
         for chunk in chunks {
-            records += copy_between(&mut reader, chunk.start(), chunk.end(), &mut writer)?;
+            copy_between(&mut reader, chunk.start(), chunk.end(), &mut writer)?;
         }
-        writer.finish()?;
-        Ok(records)
+        writer.finish().map(drop)
     }
 }
 
@@ -219,14 +222,13 @@ fn copy_between<R: io::Read + io::Seek>(
     start: VirtualPosition,
     end: VirtualPosition,
     out: &mut impl Write,
-) -> io::Result<u64> {
+) -> io::Result<()> {
     reader.seek(start)?;
-    let mut copied = 0u64;
     loop {
         let available = reader.fill_buf()?.len();
         let at = reader.virtual_position();
         if available == 0 || at >= end {
-            return Ok(copied);
+            return Ok(());
         }
         let take = if at.compressed() == end.compressed() {
             available.min(usize::from(end.uncompressed() - at.uncompressed()))
@@ -235,7 +237,6 @@ fn copy_between<R: io::Read + io::Seek>(
         };
         out.write_all(&reader.fill_buf()?[..take])?;
         reader.consume(take);
-        copied += take as u64;
     }
 }
 
