@@ -332,9 +332,16 @@ impl Gate {
         }))
     }
 
-    /// The JWKS that verifies this host's visas, if it issues any.
-    pub fn jwks(&self) -> Option<serde_json::Value> {
-        self.visa_key.as_ref().map(VisaKey::jwks)
+    /// The key that signs this host's visas, if it issues any.
+    fn visa_key(&self) -> Result<&VisaKey, Error> {
+        self.visa_key.as_ref().ok_or_else(|| {
+            Error::not_found("this host issues no visas (its config has no `visa_key`)")
+        })
+    }
+
+    /// The JWKS that verifies this host's visas.
+    pub fn jwks(&self) -> Result<serde_json::Value, Error> {
+        self.visa_key().map(VisaKey::jwks)
     }
 
     /// `GET /visas/{account}`, signed by that account: a GA4GH Passport
@@ -350,9 +357,7 @@ impl Gate {
         target: &str,
         header: impl Fn(&str) -> Option<&'a str>,
     ) -> Result<serde_json::Value, Error> {
-        let key = self.visa_key.as_ref().ok_or_else(|| {
-            Error::not_found("this host issues no visas (its config has no `visa_key`)")
-        })?;
+        let key = self.visa_key()?;
         let account = bionft_client::keys::account(account)
             .map_err(|e| Error::invalid_input(format!("account: {e:#}")))?;
         let (signer, _) = self.authenticate(method, target, header)?;

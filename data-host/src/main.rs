@@ -119,25 +119,11 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::VisaKey { file } => {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let pkcs8 = bionft_host::visa::VisaKey::generate()?;
-            let kid =
-                bionft_host::visa::VisaKey::from_pkcs8(&pkcs8)?.jwks()["keys"][0]["kid"].clone();
-            let mut out = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&file)
-                .with_context(|| {
-                    format!(
-                        "creating {} (an existing key is never overwritten)",
-                        file.display()
-                    )
-                })?;
-            out.write_all(&pkcs8)?;
-            out.sync_all()?;
-            println!("{}", serde_json::json!({ "visa_key": file, "kid": kid }));
+            let key = bionft_host::visa::VisaKey::create(&file)?;
+            println!(
+                "{}",
+                serde_json::json!({ "visa_key": file, "kid": key.kid() })
+            );
             Ok(())
         }
     }

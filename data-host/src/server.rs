@@ -249,9 +249,8 @@ async fn visas(
 
 async fn jwks(State(gate): State<Arc<Gate>>) -> Response {
     match gate.jwks() {
-        Some(jwks) => Json(jwks).into_response(),
-        None => Error::not_found("this host issues no visas (its config has no `visa_key`)")
-            .into_response(),
+        Ok(jwks) => Json(jwks).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -53,8 +53,8 @@ pub struct Issuer<'a> {
 }
 
 impl VisaKey {
-    /// A new key, as PKCS#8 (what `bionft-host visa-key` writes).
-    pub fn generate() -> Result<Vec<u8>> {
+    /// A new key, as PKCS#8.
+    fn generate() -> Result<Vec<u8>> {
         let doc =
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
                 .map_err(|_| anyhow!("generating a P-256 key failed"))?;
@@ -85,6 +85,34 @@ impl VisaKey {
             "use": "sig", "alg": "ES256", "kid": kid,
         });
         Ok(VisaKey { pair, jwk, kid })
+    }
+
+    /// Makes a new key and writes it to `path` as PKCS#8, readable by its
+    /// owner alone; an existing file is never overwritten.
+    pub fn create(path: &Path) -> Result<VisaKey> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let pkcs8 = VisaKey::generate()?;
+        let key = VisaKey::from_pkcs8(&pkcs8)?;
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .with_context(|| {
+                format!(
+                    "creating {} (an existing key is never overwritten)",
+                    path.display()
+                )
+            })?;
+        out.write_all(&pkcs8)?;
+        out.sync_all()?;
+        Ok(key)
+    }
+
+    /// The key's id: its JWK's RFC 7638 thumbprint.
+    pub fn kid(&self) -> &str {
+        &self.kid
     }
 
     /// Reads a PKCS#8 key file, refusing one that others can read.
@@ -226,5 +254,22 @@ mod tests {
     #[test]
     fn garbage_is_not_a_key() {
         assert!(VisaKey::from_pkcs8(b"not a key").is_err());
+    }
+
+    #[test]
+    fn a_created_key_is_owner_only_never_overwritten_and_loads_back() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("visa.p8");
+        let made = VisaKey::create(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(VisaKey::load(&path).unwrap().kid(), made.kid());
+        let again = VisaKey::create(&path).err().unwrap().to_string();
+        assert!(again.contains("never overwritten"), "{again}");
+        assert_eq!(VisaKey::load(&path).unwrap().kid(), made.kid());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let shared = VisaKey::load(&path).err().unwrap().to_string();
+        assert!(shared.contains("chmod 600"), "{shared}");
     }
 }

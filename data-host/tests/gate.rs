@@ -349,19 +349,9 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     // The gate, as its operator configures it.
     let dir = std::env::temp_dir().join(format!("bionft-host-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut key = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(dir.join("visa.p8"))
-            .unwrap();
-        key.write_all(&bionft_host::visa::VisaKey::generate().unwrap())
-            .unwrap();
-    }
+    let visa_key = dir.join("visa.p8");
+    std::fs::remove_file(&visa_key).ok(); // left by an earlier run with this pid
+    bionft_host::visa::VisaKey::create(&visa_key).unwrap();
     deployment.save(&dir.join("deployment.json")).unwrap();
     let file = |id: &str, record, path: &Path| FileConfig {
         id: id.into(),
@@ -680,6 +670,8 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     assert_refused(&snooping, 403, "PermissionDenied", "own account");
     let unsigned = client.get(&visas_path, &[]).await;
     assert_refused(&unsigned, 401, "InvalidAuthentication", "unsigned");
+    let not_an_account = client.ticket(&ferdie, "/visas/not-an-account", "HMB").await;
+    assert_refused(&not_an_account, 400, "InvalidInput", "account");
     // A visa altered after signing is refused by the relying party.
     let original = passport.json()["ga4gh_passport_v1"][0]
         .as_str()
