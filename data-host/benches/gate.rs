@@ -73,6 +73,14 @@ async fn serve(app: Router) -> std::net::SocketAddr {
     addr
 }
 
+/// An HTTP client that returns refusals as statuses, not errors.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
 /// One signed GET; its latency and status.
 fn signed_get(
     agent: &ureq::Agent,
@@ -142,10 +150,7 @@ fn load(
                 let key = &keys[t % keys.len()];
                 let nonce = nonce.clone();
                 scope.spawn(move || {
-                    let agent: ureq::Agent = ureq::Agent::config_builder()
-                        .http_status_as_error(false)
-                        .build()
-                        .into();
+                    let agent = agent();
                     (0..requests / threads)
                         .map(|_| {
                             let (latency, status) = signed_get(
@@ -295,30 +300,15 @@ async fn main() {
     // The time record_access adds: each researcher's first request (a new
     // session: check_access, then record_access until its block is in)
     // against their second (the session's receipt, check_access only).
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = agent();
     let (mut first, mut second) = (Vec::new(), Vec::new());
     for r in &researchers {
-        let (t, status) = signed_get(
-            &agent,
-            gated_addr,
-            r,
-            &host,
-            nonce.fetch_add(1, Ordering::Relaxed),
-        );
-        assert_eq!(status, 200);
-        first.push(t);
-        let (t, status) = signed_get(
-            &agent,
-            gated_addr,
-            r,
-            &host,
-            nonce.fetch_add(1, Ordering::Relaxed),
-        );
-        assert_eq!(status, 200);
-        second.push(t);
+        for times in [&mut first, &mut second] {
+            let nonce = nonce.fetch_add(1, Ordering::Relaxed);
+            let (t, status) = signed_get(&agent, gated_addr, r, &host, nonce);
+            assert_eq!(status, 200);
+            times.push(t);
+        }
     }
     first.sort();
     second.sort();
