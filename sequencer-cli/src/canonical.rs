@@ -304,6 +304,12 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    fn set_read_group(&mut self, name: &[u8]) {
+        self.read_group.clear();
+        self.read_group.extend_from_slice(name);
+        self.has_read_group = true;
+    }
+
     /// The `RG` of the last alignment record encoded with this scratch space.
     pub fn read_group(&self) -> Option<&[u8]> {
         self.has_read_group.then_some(self.read_group.as_slice())
@@ -434,108 +440,207 @@ where
         e.0.extend_from_slice(qualities);
     }
 
-    encode_aux(fields.data, scratch, out)
+    fields.data.encode(scratch, out)
 }
 
 /// A record's auxiliary fields, as its decoder holds them.
 pub trait AuxFields {
-    /// Passes every field to [`AuxCollector::field`] in file order.
-    fn collect(self, fields: &mut AuxCollector<'_>) -> io::Result<()>;
+    /// Appends them as the list of item 12 (sorted by tag, derived tags dropped) and keeps the
+    /// record's `RG` in `scratch`.
+    fn encode(self, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()>;
 }
 
-/// Fields decoded by `noodles` (SAM text, CRAM).
+/// Fields decoded by `noodles` (SAM text, CRAM): each is encoded into `scratch`, then they are
+/// copied out in tag order.
 impl<'d, T> AuxFields for T
 where
     T: Iterator<Item = io::Result<(Tag, AuxValue<'d>)>>,
 {
-    fn collect(self, fields: &mut AuxCollector<'_>) -> io::Result<()> {
+    fn encode(self, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+        scratch.fields.clear();
+        scratch.spans.clear();
+        scratch.bytes.clear();
+        scratch.has_read_group = false;
         for field in self {
             let (tag, value) = field?;
             let tag: [u8; 2] = *tag.as_ref();
-            fields.field(tag, value_string(&value), |e| encode_aux_value(&value, e))?;
+            if excluded(tag) {
+                continue;
+            }
+            if let (b"RG", AuxValue::String(name)) = (&tag, &value) {
+                scratch.set_read_group(name);
+            }
+            // Each field's bytes in `bytes` are its whole encoding, tag first.
+            let start = scratch.bytes.len();
+            scratch.bytes.extend_from_slice(&tag);
+            encode_aux_value(&value, &mut Encoder(&mut scratch.bytes))?;
+            scratch.fields.push(sort_key(tag, scratch.spans.len()));
+            scratch.spans.push((start, scratch.bytes.len()));
+        }
+        sort_unique(&mut scratch.fields)?;
+        Encoder(out).len(scratch.fields.len());
+        for &key in &scratch.fields {
+            let (start, end) = scratch.spans[key as u32 as usize];
+            out.extend_from_slice(&scratch.bytes[start..end]);
         }
         Ok(())
     }
 }
 
-fn value_string<'a>(value: &'a AuxValue<'_>) -> Option<&'a [u8]> {
-    match value {
-        AuxValue::String(s) => Some(s),
-        _ => None,
+/// Tags left out of the encoding: `MD` and `NM` are derived from the reference, `cF` holds CRAM
+/// storage flags.
+fn excluded(tag: [u8; 2]) -> bool {
+    matches!(&tag, b"MD" | b"NM" | b"cF")
+}
+
+/// A field's sort key: its tag (big-endian, so that integer order is byte order) above
+/// `index`, where the field is found.
+fn sort_key(tag: [u8; 2], index: usize) -> u64 {
+    u64::from(u16::from_be_bytes(tag)) << 32 | index as u64
+}
+
+/// Sorts fields' keys by tag, refusing a tag that appears twice.
+fn sort_unique(keys: &mut [u64]) -> io::Result<()> {
+    let tag = |key: u64| ((key >> 32) as u16).to_be_bytes();
+    keys.sort_unstable();
+    match keys.windows(2).find(|w| tag(w[0]) == tag(w[1])) {
+        Some(pair) => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "duplicate auxiliary tag {}",
+                String::from_utf8_lossy(&tag(pair[0]))
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
 /// The raw data section of a BAM record, encoded without decoding it into `noodles` values
 /// (same bytes as going through `noodles`, at a fraction of the cost; the decoder is the hot
-/// path of BAM digests).
+/// path of BAM digests). The fields are walked twice: once to find and sort their tags, once
+/// to write each, in tag order, straight into the output.
 pub struct BamAux<'a>(pub &'a [u8]);
 
 impl AuxFields for BamAux<'_> {
-    fn collect(self, fields: &mut AuxCollector<'_>) -> io::Result<()> {
-        let mut src = self.0;
+    fn encode(self, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+        let data = self.0;
+        scratch.fields.clear();
+        scratch.has_read_group = false;
+        let mut src = data;
         while !src.is_empty() {
-            let tag: [u8; 2] = take(&mut src, 2)?.try_into().expect("2 bytes");
-            let ty = take(&mut src, 1)?[0];
-            match ty {
-                b'Z' | b'H' => {
-                    let s = take_string(&mut src)?;
-                    fields.field(tag, (ty == b'Z').then_some(s), |e| {
-                        e.u8(ty);
-                        e.bytes(s);
-                        Ok(())
-                    })?;
-                }
-                b'A' | b'f' => {
-                    let value = take(&mut src, if ty == b'A' { 1 } else { 4 })?;
-                    fields.field(tag, None, |e| {
-                        e.u8(ty);
-                        e.0.extend_from_slice(value);
-                        Ok(())
-                    })?;
-                }
-                b'B' => {
-                    let subtype = take(&mut src, 1)?[0];
-                    let width = bam_int_width(subtype).ok_or_else(|| {
-                        io::Error::new(io::ErrorKind::InvalidData, "invalid subtype")
-                    })?;
-                    let n = u32::from_le_bytes(take(&mut src, 4)?.try_into().expect("4 bytes"));
-                    let len = (n as usize)
-                        .checked_mul(width)
-                        .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
-                    let values = take(&mut src, len)?;
-                    fields.field(tag, None, |e| {
-                        e.u8(b'B');
-                        if subtype == b'f' {
-                            e.u8(b'f');
-                            e.u32(n);
-                            e.0.extend_from_slice(values);
-                        } else {
-                            e.u8(b'i');
-                            e.u32(n);
-                            for value in values.chunks_exact(width) {
-                                e.i64(bam_int(subtype, value));
-                            }
-                        }
-                        Ok(())
-                    })?;
-                }
-                _ => {
-                    let width = bam_int_width(ty).filter(|_| ty != b'f').ok_or_else(|| {
-                        io::Error::new(io::ErrorKind::InvalidData, "invalid type")
-                    })?;
-                    let value = bam_int(ty, take(&mut src, width)?);
-                    fields.field(tag, None, |e| {
-                        e.u8(b'i');
-                        e.i64(value);
-                        Ok(())
-                    })?;
-                }
+            let at = data.len() - src.len();
+            let field = next_bam_field(&mut src)?;
+            if excluded(field.tag) {
+                continue;
             }
+            if field.tag == *b"RG" && field.ty == b'Z' {
+                scratch.set_read_group(field.value);
+            }
+            scratch.fields.push(sort_key(field.tag, at));
+        }
+        sort_unique(&mut scratch.fields)?;
+        Encoder(out).len(scratch.fields.len());
+        for &key in &scratch.fields {
+            let field = next_bam_field(&mut &data[key as u32 as usize..])?;
+            write_bam_field(&field, out);
         }
         Ok(())
     }
 }
 
+/// Appends one BAM field's encoding, tag first.
+#[inline(always)]
+fn write_bam_field(field: &BamField<'_>, out: &mut Vec<u8>) {
+    let BamField {
+        tag,
+        ty,
+        subtype,
+        count,
+        value,
+    } = *field;
+    let mut e = Encoder(out);
+    match ty {
+        b'Z' | b'H' => {
+            e.0.extend_from_slice(&[tag[0], tag[1], ty]);
+            e.bytes(value);
+        }
+        b'A' => e.0.extend_from_slice(&[tag[0], tag[1], ty, value[0]]),
+        b'f' => {
+            let mut float = [tag[0], tag[1], ty, 0, 0, 0, 0];
+            float[3..].copy_from_slice(value);
+            e.0.extend_from_slice(&float);
+        }
+        b'B' => {
+            let element = if subtype == b'f' { b'f' } else { b'i' };
+            e.0.extend_from_slice(&[tag[0], tag[1], b'B', element]);
+            e.len(count);
+            if subtype == b'f' {
+                e.0.extend_from_slice(value);
+            } else {
+                let width = bam_int_width(subtype).expect("checked by next_bam_field");
+                for value in value.chunks_exact(width) {
+                    e.i64(bam_int(subtype, value));
+                }
+            }
+        }
+        _ => {
+            let mut int = [tag[0], tag[1], b'i', 0, 0, 0, 0, 0, 0, 0, 0];
+            int[3..].copy_from_slice(&bam_int(ty, value).to_le_bytes());
+            e.0.extend_from_slice(&int);
+        }
+    }
+}
+
+/// One auxiliary field as it lies in a BAM record's data section.
+pub struct BamField<'a> {
+    pub tag: [u8; 2],
+    /// One of `AcCsSiIfZHB`.
+    pub ty: u8,
+    /// A `B` array's element type (`cCsSiIf`); 0 otherwise.
+    pub subtype: u8,
+    /// A `B` array's element count; 1 otherwise.
+    pub count: usize,
+    /// The value's bytes: a `Z` or `H` string without its NUL, an array's elements, or a
+    /// scalar's little-endian bytes.
+    pub value: &'a [u8],
+}
+
+/// Splits the next field off the front of a BAM record's data section, refusing what `noodles`
+/// refuses.
+#[inline(always)]
+pub fn next_bam_field<'a>(src: &mut &'a [u8]) -> io::Result<BamField<'a>> {
+    let head = take(src, 3)?;
+    let (tag, ty) = ([head[0], head[1]], head[2]);
+    let (mut subtype, mut count) = (0, 1);
+    let value = match ty {
+        b'Z' | b'H' => take_string(src)?,
+        b'A' => take(src, 1)?,
+        b'B' => {
+            subtype = take(src, 1)?[0];
+            let width = bam_int_width(subtype)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "invalid subtype"))?;
+            count = u32::from_le_bytes(take(src, 4)?.try_into().expect("4 bytes")) as usize;
+            let len = count
+                .checked_mul(width)
+                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+            take(src, len)?
+        }
+        _ => {
+            let width = bam_int_width(ty)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "invalid type"))?;
+            take(src, width)?
+        }
+    };
+    Ok(BamField {
+        tag,
+        ty,
+        subtype,
+        count,
+        value,
+    })
+}
+
+#[inline]
 fn take<'a>(src: &mut &'a [u8], n: usize) -> io::Result<&'a [u8]> {
     if src.len() < n {
         return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
@@ -546,6 +651,7 @@ fn take<'a>(src: &mut &'a [u8], n: usize) -> io::Result<&'a [u8]> {
 }
 
 /// A NUL-terminated string, without its NUL.
+#[inline]
 fn take_string<'a>(src: &mut &'a [u8]) -> io::Result<&'a [u8]> {
     let end = src
         .iter()
@@ -556,6 +662,7 @@ fn take_string<'a>(src: &mut &'a [u8]) -> io::Result<&'a [u8]> {
 }
 
 /// The width of a BAM numeric type (`cCsSiIf`).
+#[inline]
 fn bam_int_width(ty: u8) -> Option<usize> {
     match ty {
         b'c' | b'C' => Some(1),
@@ -566,6 +673,7 @@ fn bam_int_width(ty: u8) -> Option<usize> {
 }
 
 /// A little-endian BAM integer of type `ty` (`cCsSiI`), `bytes` being exactly its width.
+#[inline]
 fn bam_int(ty: u8, bytes: &[u8]) -> i64 {
     match ty {
         b'c' => i64::from(bytes[0] as i8),
@@ -575,63 +683,6 @@ fn bam_int(ty: u8, bytes: &[u8]) -> i64 {
         b'i' => i64::from(i32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
         _ => i64::from(u32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
     }
-}
-
-/// Gathers one record's encoded auxiliary fields in [`Scratch`], for sorting by tag.
-pub struct AuxCollector<'a>(&'a mut Scratch);
-
-impl AuxCollector<'_> {
-    /// Adds one field unless its tag is excluded from the encoding: `value` writes its type
-    /// byte and value; `string` is the value when it is a `Z` string (for `RG`).
-    pub fn field(
-        &mut self,
-        tag: [u8; 2],
-        string: Option<&[u8]>,
-        value: impl FnOnce(&mut Encoder<'_>) -> io::Result<()>,
-    ) -> io::Result<()> {
-        if matches!(&tag, b"MD" | b"NM" | b"cF") {
-            return Ok(());
-        }
-        let scratch = &mut *self.0;
-        if let (b"RG", Some(name)) = (&tag, string) {
-            scratch.read_group.clear();
-            scratch.read_group.extend_from_slice(name);
-            scratch.has_read_group = true;
-        }
-        let start = scratch.bytes.len();
-        value(&mut Encoder(&mut scratch.bytes))?;
-        let key = u64::from(u16::from_be_bytes(tag)) << 32 | scratch.spans.len() as u64;
-        scratch.fields.push(key);
-        scratch.spans.push((start, scratch.bytes.len()));
-        Ok(())
-    }
-}
-
-fn encode_aux<T: AuxFields>(data: T, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
-    scratch.fields.clear();
-    scratch.spans.clear();
-    scratch.bytes.clear();
-    scratch.has_read_group = false;
-    data.collect(&mut AuxCollector(scratch))?;
-    let tag = |key: u64| ((key >> 32) as u16).to_be_bytes();
-    scratch.fields.sort_unstable();
-    if let Some(pair) = scratch.fields.windows(2).find(|w| tag(w[0]) == tag(w[1])) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "duplicate auxiliary tag {}",
-                String::from_utf8_lossy(&tag(pair[0]))
-            ),
-        ));
-    }
-    let mut e = Encoder(out);
-    e.len(scratch.fields.len());
-    for &key in &scratch.fields {
-        let (start, end) = scratch.spans[key as u32 as usize];
-        e.0.extend_from_slice(&tag(key));
-        e.0.extend_from_slice(&scratch.bytes[start..end]);
-    }
-    Ok(())
 }
 
 fn encode_aux_value(value: &AuxValue<'_>, e: &mut Encoder<'_>) -> io::Result<()> {

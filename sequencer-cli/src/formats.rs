@@ -363,7 +363,7 @@ pub fn open<V: SourceVisitor>(
     let tapped = Tap::new(file, tap);
     match format {
         Format::Bam => {
-            let (header, source) = bam::open(tapped)?;
+            let (header, source) = bam::open(bgzf::io::Reader::new(tapped))?;
             visitor.visit(
                 Opened {
                     format,

@@ -1,36 +1,46 @@
-//! BAM: BGZF-compressed binary alignments. Records stay in their raw form until a worker
-//! encodes them, so the reading thread only decompresses and splits.
+//! BAM: BGZF-compressed binary alignments. The reading thread only splits the inflated stream
+//! into raw records (a length and a copy); workers parse and encode them (see
+//! [`Encoder::encode`]). BGZF blocks are inflated by whichever reader `formats::open` chose, on
+//! the reading thread or on a pool.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead};
 use std::sync::Arc;
 
-use noodles::{bam, bgzf, sam};
+use noodles::{bam, sam};
 
 use super::{header_error, RecordEncoder, RecordSource};
+use noodles::sam::alignment::record::cigar::{op::Kind as OpKind, Op};
+
 use crate::canonical::{
-    encode_alignment, AlignmentFields, BamAux, Bases, CanonicalHeader, Scratch,
+    encode_alignment, next_bam_field, AlignmentFields, BamAux, Bases, CanonicalHeader, Scratch,
 };
 
-pub struct Source<R: Read> {
-    reader: bam::io::Reader<bgzf::io::Reader<R>>,
+pub struct Source<B> {
+    inflated: B,
     names: Arc<Vec<Vec<u8>>>,
 }
 
-pub fn open<R: Read>(inner: R) -> io::Result<(CanonicalHeader, Source<R>)> {
-    let mut reader = bam::io::Reader::new(inner);
+/// One record as it lies in the file, without its `block_size`; checked only when encoded.
+#[derive(Default)]
+pub struct RawRecord(Vec<u8>);
+
+/// Opens a BAM stream; `inflated` is its BGZF decoder.
+pub fn open<B: BufRead>(inflated: B) -> io::Result<(CanonicalHeader, Source<B>)> {
+    let mut reader = bam::io::Reader::from(inflated);
     let header = read_header(&mut reader)?;
     let names = super::sam::reference_names(&header);
     Ok((
         CanonicalHeader::alignment(&header),
-        Source { reader, names },
+        Source {
+            inflated: reader.into_inner(),
+            names,
+        },
     ))
 }
 
 /// Reads the header as `bam::io::Reader::read_header` does, naming the line of the SAM text
 /// that a refusal is about.
-fn read_header<R: Read>(
-    reader: &mut bam::io::Reader<bgzf::io::Reader<R>>,
-) -> io::Result<sam::Header> {
+fn read_header<B: BufRead>(reader: &mut bam::io::Reader<B>) -> io::Result<sam::Header> {
     let mut parts = reader.header_reader();
     let magic = parts.read_magic_number().map_err(header_error)?;
     if magic != *b"BAM\x01" {
@@ -59,12 +69,49 @@ fn read_header<R: Read>(
     Ok(header)
 }
 
-impl<R: Read> RecordSource for Source<R> {
-    type Record = bam::Record;
+/// Appends exactly `n` bytes of `src` to `out`, straight from its buffer.
+fn append_exact<B: BufRead>(src: &mut B, mut n: usize, out: &mut Vec<u8>) -> io::Result<()> {
+    out.reserve(n);
+    while n > 0 {
+        let buf = src.fill_buf()?;
+        if buf.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the file ends inside a record",
+            ));
+        }
+        let take = n.min(buf.len());
+        out.extend_from_slice(&buf[..take]);
+        src.consume(take);
+        n -= take;
+    }
+    Ok(())
+}
+
+impl<B: BufRead> RecordSource for Source<B> {
+    type Record = RawRecord;
     type Encoder = Encoder;
 
-    fn read(&mut self, record: &mut bam::Record) -> io::Result<bool> {
-        Ok(self.reader.read_record(record)? != 0)
+    fn read(&mut self, record: &mut RawRecord) -> io::Result<bool> {
+        let buf = self.inflated.fill_buf()?;
+        let size = if let Some(size) = buf.first_chunk::<4>() {
+            let size = *size;
+            self.inflated.consume(4);
+            size
+        } else if buf.is_empty() {
+            return Ok(false);
+        } else {
+            let mut size = Vec::with_capacity(4);
+            append_exact(&mut self.inflated, 4, &mut size)?;
+            size.try_into().expect("4 bytes")
+        };
+        record.0.clear();
+        append_exact(
+            &mut self.inflated,
+            u32::from_le_bytes(size) as usize,
+            &mut record.0,
+        )?;
+        Ok(true)
     }
 
     fn encoder(&self) -> Encoder {
@@ -78,40 +125,168 @@ pub struct Encoder {
     names: Arc<Vec<Vec<u8>>>,
 }
 
-impl RecordEncoder for Encoder {
-    type Record = bam::Record;
+/// The fixed part of a BAM record (SAMv1 section 4.2), before the read name.
+const FIXED: usize = 32;
 
+fn cut_short(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("record ends inside its {what}"),
+    )
+}
+
+/// Splits `n` bytes off the front of `rest`, or names the field it cuts short.
+fn split<'a>(rest: &mut &'a [u8], n: usize, what: &str) -> io::Result<&'a [u8]> {
+    let (head, tail) = rest.split_at_checked(n).ok_or_else(|| cut_short(what))?;
+    *rest = tail;
+    Ok(head)
+}
+
+/// A 0-based BAM coordinate as 1-based, 0 when absent (-1); other negative values are refused.
+fn position(raw: i32, what: &str) -> io::Result<u64> {
+    match raw {
+        -1 => Ok(0),
+        n if n >= 0 => Ok(n as u64 + 1),
+        n => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("invalid {what} {n}"),
+        )),
+    }
+}
+
+impl Encoder {
+    /// The name of reference `raw` (-1 for none); other negative values are refused.
+    fn reference(&self, raw: i32) -> io::Result<&[u8]> {
+        let id = match raw {
+            -1 => None,
+            n => Some(usize::try_from(n).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("invalid reference sequence index {n}"),
+                )
+            })?),
+        };
+        super::sam::reference_name(&self.names, id)
+    }
+}
+
+impl RecordEncoder for Encoder {
+    type Record = RawRecord;
+
+    /// Parses the record's fields from its bytes (SAMv1 section 4.2) and encodes them.
     fn encode(
         &self,
-        record: &bam::Record,
+        record: &RawRecord,
         scratch: &mut Scratch,
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
-        let name_of = |id: Option<io::Result<usize>>| {
-            super::sam::reference_name(&self.names, id.transpose()?)
+        let mut rest = &record.0[..];
+        let fixed: &[u8; FIXED] = split(&mut rest, FIXED, "fixed-length fields")?
+            .try_into()
+            .expect("32 bytes");
+        let i32_at = |at: usize| i32::from_le_bytes(fixed[at..at + 4].try_into().expect("4"));
+        let u16_at = |at: usize| u16::from_le_bytes(fixed[at..at + 2].try_into().expect("2"));
+        let name_len = usize::from(fixed[8]);
+        let mapping_quality = fixed[9];
+        let op_count = usize::from(u16_at(12));
+        let flags = u16_at(14);
+        let base_count = u32::from_le_bytes(fixed[16..20].try_into().expect("4")) as usize;
+
+        let name = split(&mut rest, name_len, "read name")?;
+        let name = match name {
+            b"*\0" => &[][..],
+            name => name.strip_suffix(&[0]).unwrap_or(name),
         };
-        let position = |p: Option<io::Result<noodles::core::Position>>| -> io::Result<u64> {
-            Ok(p.transpose()?.map_or(0, |p| p.get() as u64))
-        };
-        let (sequence, cigar, data) = (record.sequence(), record.cigar(), record.data());
+        let cigar = split(&mut rest, op_count * 4, "CIGAR")?;
+        let bases = split(&mut rest, base_count.div_ceil(2), "sequence")?;
+        let quality_scores = split(&mut rest, base_count, "quality scores")?;
+        let data = rest;
         let fields = AlignmentFields {
-            reference_name: name_of(record.reference_sequence_id())?,
-            position: position(record.alignment_start())?,
-            cigar: cigar.iter(),
-            flags: record.flags().bits(),
-            mapping_quality: record.mapping_quality().map(u8::from),
-            name: record.name().map_or(&[][..], |n| n.as_ref()),
-            mate_reference_name: name_of(record.mate_reference_sequence_id())?,
-            mate_position: position(record.mate_alignment_start())?,
-            template_length: i64::from(record.template_length()),
+            reference_name: self.reference(i32_at(0))?,
+            position: position(i32_at(4), "position")?,
+            cigar: RawCigar::of_record(cigar, base_count, data),
+            flags,
+            mapping_quality: Some(mapping_quality),
+            name,
+            mate_reference_name: self.reference(i32_at(20))?,
+            mate_position: position(i32_at(24), "mate position")?,
+            template_length: i64::from(i32_at(28)),
             bases: Bases::Packed {
-                len: sequence.len(),
-                bytes: sequence.as_bytes(),
+                len: base_count,
+                bytes: bases,
             },
-            quality_scores: record.quality_scores().as_bytes(),
-            data: BamAux(data.as_bytes()),
+            quality_scores,
+            data: BamAux(data),
         };
         encode_alignment(fields, scratch, out)
+    }
+}
+
+/// A record's CIGAR operations, read from its bytes; from its `CG` tag when the fixed fields
+/// hold the `kSmN` placeholder of a CIGAR too long for them (SAMv1 section 4.2.2), as
+/// `noodles` reads them.
+struct RawCigar<'a>(std::slice::ChunksExact<'a, u8>);
+
+impl<'a> RawCigar<'a> {
+    fn of_record(cigar: &'a [u8], base_count: usize, data: &'a [u8]) -> Self {
+        const SOFT_CLIP: u32 = 4;
+        const SKIP: u32 = 3;
+        let word = |at: usize| u32::from_le_bytes(cigar[at..at + 4].try_into().expect("4"));
+        let placeholder = cigar.len() == 8
+            && word(0) & 0xf == SOFT_CLIP
+            && (word(0) >> 4) as usize == base_count
+            && word(4) & 0xf == SKIP;
+        let ops = placeholder
+            .then(|| long_cigar(data))
+            .flatten()
+            .unwrap_or(cigar);
+        RawCigar(ops.chunks_exact(4))
+    }
+}
+
+/// The `CG` array's bytes, when the data section holds one and parses up to it.
+fn long_cigar(mut data: &[u8]) -> Option<&[u8]> {
+    while !data.is_empty() {
+        let field = next_bam_field(&mut data).ok()?;
+        if field.tag == *b"CG" && field.ty == b'B' {
+            return Some(field.value);
+        }
+    }
+    None
+}
+
+impl Iterator for RawCigar<'_> {
+    type Item = io::Result<Op>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        const KINDS: [OpKind; 9] = [
+            OpKind::Match,
+            OpKind::Insertion,
+            OpKind::Deletion,
+            OpKind::Skip,
+            OpKind::SoftClip,
+            OpKind::HardClip,
+            OpKind::Pad,
+            OpKind::SequenceMatch,
+            OpKind::SequenceMismatch,
+        ];
+        let ops = &mut self.0;
+        let op = match ops.next() {
+            Some(op) => u32::from_le_bytes(op.try_into().expect("4 bytes")),
+            // A `CG` array whose length is not a whole number of operations.
+            None if !ops.remainder().is_empty() => {
+                *ops = [].chunks_exact(4);
+                return Some(Err(cut_short("CG tag's CIGAR operations")));
+            }
+            None => return None,
+        };
+        Some(match KINDS.get((op & 0xf) as usize) {
+            Some(&kind) => Ok(Op::new(kind, (op >> 4) as usize)),
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("invalid CIGAR operation {}", op & 0xf),
+            )),
+        })
     }
 }
 
@@ -238,5 +413,231 @@ mod tests {
         }
         let [raw, decoded] = both_ways(&raw_record(valid));
         assert_eq!(raw.0.unwrap(), decoded.0.unwrap());
+    }
+}
+
+/// The raw reader and encoder against `noodles`' own: every record of real BAM files, a long
+/// CIGAR kept in `CG`, and records cut short or out of range.
+#[cfg(test)]
+mod raw_tests {
+    use std::io::Read as _;
+    use std::path::PathBuf;
+
+    use noodles::bgzf;
+
+    use super::*;
+
+    /// The encoding through `noodles`' record accessors, as this crate encoded BAM records
+    /// before it parsed them itself.
+    fn through_noodles(names: &[Vec<u8>], record: &bam::Record) -> io::Result<Vec<u8>> {
+        let name_of = |id: Option<io::Result<usize>>| {
+            super::super::sam::reference_name(names, id.transpose()?)
+        };
+        let position = |p: Option<io::Result<noodles::core::Position>>| -> io::Result<u64> {
+            Ok(p.transpose()?.map_or(0, |p| p.get() as u64))
+        };
+        let (sequence, cigar) = (record.sequence(), record.cigar());
+        let fields = AlignmentFields {
+            reference_name: name_of(record.reference_sequence_id())?,
+            position: position(record.alignment_start())?,
+            cigar: cigar.iter(),
+            flags: record.flags().bits(),
+            mapping_quality: record.mapping_quality().map(u8::from),
+            name: record.name().map_or(&[][..], |n| n.as_ref()),
+            mate_reference_name: name_of(record.mate_reference_sequence_id())?,
+            mate_position: position(record.mate_alignment_start())?,
+            template_length: i64::from(record.template_length()),
+            bases: Bases::Packed {
+                len: sequence.len(),
+                bytes: sequence.as_bytes(),
+            },
+            quality_scores: record.quality_scores().as_bytes(),
+            data: record.data().iter(),
+        };
+        let mut out = Vec::new();
+        encode_alignment(fields, &mut Scratch::default(), &mut out)?;
+        Ok(out)
+    }
+
+    /// A stream of `records` (raw, without their `block_size`) after a header naming `chr1`.
+    fn stream(records: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = b"BAM\x01".to_vec();
+        out.extend(0u32.to_le_bytes()); // no SAM text
+        out.extend(1u32.to_le_bytes());
+        out.extend(5u32.to_le_bytes());
+        out.extend(b"chr1\0");
+        out.extend(1000u32.to_le_bytes());
+        for record in records {
+            out.extend((record.len() as u32).to_le_bytes());
+            out.extend(record);
+        }
+        out
+    }
+
+    /// A record's encoding, or why it was refused.
+    type Encoding = io::Result<Vec<u8>>;
+
+    /// Every record of `bam` through the raw reader and encoder.
+    fn ours(bam: &[u8]) -> Vec<Encoding> {
+        let (_, mut source) = open(io::BufReader::new(bam)).unwrap();
+        let encoder = source.encoder();
+        let mut encodings = Vec::new();
+        let mut raw = RawRecord::default();
+        while source.read(&mut raw).unwrap() {
+            let mut out = Vec::new();
+            let result = encoder.encode(&raw, &mut Scratch::default(), &mut out);
+            encodings.push(result.map(|()| out));
+        }
+        encodings
+    }
+
+    /// Every record of `bam` through the raw reader and encoder, and through `noodles`.
+    fn both(bam: &[u8]) -> Vec<(Encoding, Encoding)> {
+        let (_, mut source) = open(io::BufReader::new(bam)).unwrap();
+        let names = source.encoder().names;
+        let mut reader = bam::io::Reader::from(bam);
+        reader.read_header().unwrap();
+        ours(bam)
+            .into_iter()
+            .map(|ours| {
+                let mut record = bam::Record::default();
+                let theirs = reader
+                    .read_record(&mut record)
+                    .and_then(|_| through_noodles(&names, &record));
+                assert!(source.read(&mut RawRecord::default()).unwrap());
+                (ours, theirs)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_record_of_real_files_encodes_as_through_noodles() {
+        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        let files = [
+            "hts-specs/bam_level-1.bam",
+            "hts-specs/bam_level-9.bam",
+            "htslib/range.bam",
+            "samtools/checksum_chk1.bam",
+            "samtools/mpileup_ce_large_seq.bam",
+            "samtools/mpileup_mpileup.1.bam",
+        ];
+        let mut records = 0;
+        for file in files {
+            let mut inflated = Vec::new();
+            bgzf::io::Reader::new(std::fs::File::open(data.join(file)).unwrap())
+                .read_to_end(&mut inflated)
+                .unwrap();
+            let pairs = both(&inflated);
+            assert!(!pairs.is_empty(), "{file}");
+            records += pairs.len();
+            for (n, (ours, theirs)) in pairs.into_iter().enumerate() {
+                assert_eq!(ours.unwrap(), theirs.unwrap(), "{file}, record {}", n + 1);
+            }
+        }
+        assert!(records > 40_000, "{records} records");
+    }
+
+    /// A mapped record at position 1 of `chr1` with `cigar`, `bases` (4 bits each) and `data`.
+    fn record(cigar: &[u32], bases: usize, data: &[u8]) -> Vec<u8> {
+        let mut r = Vec::new();
+        r.extend(0i32.to_le_bytes()); // chr1
+        r.extend(0i32.to_le_bytes()); // position 1
+        r.extend([2, 60, 0, 0]); // name length, mapping quality, bin
+        r.extend((cigar.len() as u16).to_le_bytes());
+        r.extend(0u16.to_le_bytes()); // flags
+        r.extend((bases as u32).to_le_bytes());
+        r.extend((-1i32).to_le_bytes()); // no mate
+        r.extend((-1i32).to_le_bytes());
+        r.extend(0i32.to_le_bytes());
+        r.extend(b"r\0");
+        for op in cigar {
+            r.extend(op.to_le_bytes());
+        }
+        r.extend(std::iter::repeat_n(0x11, bases.div_ceil(2)));
+        r.extend(std::iter::repeat_n(30, bases));
+        r.extend(data);
+        r
+    }
+
+    #[test]
+    fn a_long_cigar_is_read_from_its_cg_tag() {
+        // 4S4N in the fixed fields; the real CIGAR, 2M1I1M, in CG.
+        let ops: [u32; 3] = [2 << 4, 1 << 4 | 1, 1 << 4];
+        let mut cg = b"CGBI".to_vec();
+        cg.extend(3u32.to_le_bytes());
+        ops.iter().for_each(|op| cg.extend(op.to_le_bytes()));
+        let long = record(&[4 << 4 | 4, 4 << 4 | 3], 4, &cg);
+        // The same placeholder with a CG that is not whole operations is refused.
+        let mut broken = b"CGBS".to_vec();
+        broken.extend(3u32.to_le_bytes());
+        broken.extend([0; 6]);
+        let broken = record(&[4 << 4 | 4, 4 << 4 | 3], 4, &broken);
+        let plain = record(&ops, 4, &cg);
+        let pairs = both(&stream(&[long, plain]));
+        let [(long, theirs), (plain, _)] = &pairs[..] else {
+            panic!("two records")
+        };
+        let long = long.as_ref().unwrap();
+        assert_eq!(long, theirs.as_ref().unwrap());
+        assert_eq!(
+            long,
+            plain.as_ref().unwrap(),
+            "CG's CIGAR, not the placeholder"
+        );
+        // (noodles panics on this one.)
+        let message = ours(&stream(&[broken])).remove(0).unwrap_err().to_string();
+        assert!(message.contains("CG tag"), "{message}");
+    }
+
+    #[test]
+    fn records_cut_short_or_out_of_range_are_refused_by_their_field() {
+        let whole = record(&[4 << 4], 4, b"XAAx");
+        let refusal = |record: Vec<u8>| {
+            let pairs = both(&stream(&[record]));
+            let (ours, theirs) = pairs.into_iter().next().expect("one record");
+            assert!(theirs.is_err(), "noodles refuses it too");
+            ours.unwrap_err().to_string()
+        };
+        for (cut, field) in [
+            (31, "fixed-length fields"),
+            (33, "read name"),
+            (37, "CIGAR"),
+            (38, "sequence"),
+            (41, "quality scores"),
+        ] {
+            let message = refusal(whole[..cut].to_vec());
+            assert!(message.contains(field), "cut at {cut}: {message}");
+        }
+        let mut unknown_reference = whole.clone();
+        unknown_reference[..4].copy_from_slice(&7i32.to_le_bytes());
+        assert!(refusal(unknown_reference).contains("index 7 is not in the header"));
+        let mut negative = whole.clone();
+        negative[4..8].copy_from_slice(&(-5i32).to_le_bytes());
+        assert!(refusal(negative).contains("invalid position -5"));
+        let mut bad_op = whole;
+        bad_op[34] = 0x49; // 4 of operation 9
+        assert!(refusal(bad_op).contains("invalid CIGAR operation 9"));
+    }
+
+    #[test]
+    fn a_stream_cut_inside_a_record_is_refused() {
+        let bam = stream(&[record(&[4 << 4], 4, b"")]);
+        for cut in [
+            bam.len() - 1,
+            bam.len() - 30,
+            bam.len() - 44,
+            bam.len() - 46,
+        ] {
+            let (_, mut source) = open(io::BufReader::new(&bam[..cut])).unwrap();
+            let e = source.read(&mut RawRecord::default()).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "cut at {cut}");
+        }
+        let (_, mut source) = open(io::BufReader::new(&bam[..])).unwrap();
+        let mut raw = RawRecord::default();
+        assert!(source.read(&mut raw).unwrap());
+        assert!(
+            !source.read(&mut raw).unwrap(),
+            "the end, after a whole record"
+        );
     }
 }
