@@ -1,6 +1,11 @@
-//! VCF text variants (plain, gzip or BGZF), and the encoder shared with BCF.
+//! VCF text variants (plain, gzip or BGZF), and the encoder shared with BCF. The reading thread
+//! only splits the text into lines; workers parse them (see [`LineEncoder`]), so that parsing,
+//! most of a VCF's cost, runs on every digesting thread, and a chunk in flight holds its text,
+//! not its parsed values.
 
+use std::cell::RefCell;
 use std::io::{self, BufRead};
+use std::sync::Arc;
 
 use noodles::vcf::{self, header::StringMaps, variant::RecordBuf};
 
@@ -9,9 +14,13 @@ use crate::canonical::{encode_variant, CanonicalHeader, Scratch};
 
 pub struct Source {
     reader: vcf::io::Reader<Box<dyn BufRead + Send>>,
-    header: vcf::Header,
+    header: Arc<vcf::Header>,
     header_lines: u64,
 }
+
+/// One record's line as read, its line feed included.
+#[derive(Default)]
+pub struct Line(Vec<u8>);
 
 pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Source)> {
     let mut reader = vcf::io::Reader::new(inner);
@@ -20,7 +29,7 @@ pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Sour
         CanonicalHeader::variants(&header),
         Source {
             reader,
-            header,
+            header: Arc::new(header),
             header_lines,
         },
     ))
@@ -54,15 +63,18 @@ pub fn parse_header(text: impl BufRead, dictionary: Dictionary) -> io::Result<(v
 }
 
 impl RecordSource for Source {
-    type Record = RecordBuf;
-    type Encoder = Encoder;
+    type Record = Line;
+    type Encoder = LineEncoder;
 
-    fn read(&mut self, record: &mut RecordBuf) -> io::Result<bool> {
-        Ok(self.reader.read_record_buf(&self.header, record)? != 0)
+    fn read(&mut self, line: &mut Line) -> io::Result<bool> {
+        line.0.clear();
+        Ok(self.reader.get_mut().read_until(b'\n', &mut line.0)? != 0)
     }
 
-    fn encoder(&self) -> Encoder {
-        Encoder
+    fn encoder(&self) -> LineEncoder {
+        LineEncoder {
+            header: Arc::clone(&self.header),
+        }
     }
 
     fn record_lines(&self) -> Option<RecordLines> {
@@ -82,5 +94,25 @@ impl RecordEncoder for Encoder {
     fn encode(&self, record: &RecordBuf, _: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
         encode_variant(record, out);
         Ok(())
+    }
+}
+
+/// Parses a VCF line as `noodles`' reader does (same checks, same refusals), then encodes it.
+pub struct LineEncoder {
+    header: Arc<vcf::Header>,
+}
+
+impl RecordEncoder for LineEncoder {
+    type Record = Line;
+
+    fn encode(&self, line: &Line, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+        thread_local! {
+            /// Each worker's parsed record, reused from line to line.
+            static RECORD: RefCell<RecordBuf> = RefCell::default();
+        }
+        RECORD.with_borrow_mut(|record| {
+            vcf::io::Reader::new(&line.0[..]).read_record_buf(&self.header, record)?;
+            Encoder.encode(record, scratch, out)
+        })
     }
 }
