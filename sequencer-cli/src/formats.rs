@@ -191,6 +191,23 @@ where
     }
 }
 
+/// One record's line of a text format (SAM, VCF), its line feed included, as the reading thread
+/// splits it off; the digesting workers parse it.
+#[derive(Default)]
+pub struct Line(Vec<u8>);
+
+impl Line {
+    /// Reads the next line of `text` into this one; `false` at the end of the text.
+    pub fn read_from(&mut self, text: &mut impl BufRead) -> io::Result<bool> {
+        self.0.clear();
+        Ok(text.read_until(b'\n', &mut self.0)? != 0)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// Where the records of a text file start, so that a refusal can name a record's line.
 #[derive(Clone, Copy, Debug)]
 pub struct RecordLines {

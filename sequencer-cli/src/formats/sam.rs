@@ -1,17 +1,19 @@
 //! SAM text alignments (plain, gzip or BGZF), and the pieces shared by every decoder that
-//! yields `sam::alignment::RecordBuf` (SAM and CRAM).
+//! yields `sam::alignment::RecordBuf` (SAM and CRAM). The reading thread only splits SAM text
+//! into lines; workers parse them (see [`LineEncoder`]).
 
+use std::cell::RefCell;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
 use noodles::sam::{self, alignment::RecordBuf};
 
-use super::{parse_header_lines, RecordEncoder, RecordLines, RecordSource};
+use super::{parse_header_lines, Line, RecordEncoder, RecordLines, RecordSource};
 use crate::canonical::{encode_alignment, AlignmentFields, Bases, CanonicalHeader, Scratch};
 
 pub struct Source {
     reader: sam::io::Reader<Box<dyn BufRead + Send>>,
-    header: sam::Header,
+    header: Arc<sam::Header>,
     header_lines: u64,
     names: Arc<Vec<Vec<u8>>>,
 }
@@ -24,7 +26,7 @@ pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Sour
         CanonicalHeader::alignment(&header),
         Source {
             reader,
-            header,
+            header: Arc::new(header),
             header_lines,
             names,
         },
@@ -40,15 +42,18 @@ pub fn parse_header(text: impl BufRead) -> io::Result<(sam::Header, u64)> {
 }
 
 impl RecordSource for Source {
-    type Record = RecordBuf;
-    type Encoder = Encoder;
+    type Record = Line;
+    type Encoder = LineEncoder;
 
-    fn read(&mut self, record: &mut RecordBuf) -> io::Result<bool> {
-        Ok(self.reader.read_record_buf(&self.header, record)? != 0)
+    fn read(&mut self, line: &mut Line) -> io::Result<bool> {
+        line.read_from(self.reader.get_mut())
     }
 
-    fn encoder(&self) -> Encoder {
-        Encoder::new(Arc::clone(&self.names))
+    fn encoder(&self) -> LineEncoder {
+        LineEncoder {
+            header: Arc::clone(&self.header),
+            records: Encoder::new(Arc::clone(&self.names)),
+        }
     }
 
     fn record_lines(&self) -> Option<RecordLines> {
@@ -119,5 +124,26 @@ impl RecordEncoder for Encoder {
             data: data.iter(),
         };
         encode_alignment(fields, scratch, out)
+    }
+}
+
+/// Parses a SAM line as `noodles`' reader does (same checks, same refusals), then encodes it.
+pub struct LineEncoder {
+    header: Arc<sam::Header>,
+    records: Encoder,
+}
+
+impl RecordEncoder for LineEncoder {
+    type Record = Line;
+
+    fn encode(&self, line: &Line, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+        thread_local! {
+            /// Each worker's parsed record, reused from line to line.
+            static RECORD: RefCell<RecordBuf> = RefCell::default();
+        }
+        RECORD.with_borrow_mut(|record| {
+            sam::io::Reader::new(line.as_bytes()).read_record_buf(&self.header, record)?;
+            self.records.encode(record, scratch, out)
+        })
     }
 }

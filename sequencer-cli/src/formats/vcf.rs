@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use noodles::vcf::{self, header::StringMaps, variant::RecordBuf};
 
-use super::{header_error, parse_header_lines, RecordEncoder, RecordLines, RecordSource};
+use super::{header_error, parse_header_lines, Line, RecordEncoder, RecordLines, RecordSource};
 use crate::canonical::{encode_variant, CanonicalHeader, Scratch};
 
 pub struct Source {
@@ -17,10 +17,6 @@ pub struct Source {
     header: Arc<vcf::Header>,
     header_lines: u64,
 }
-
-/// One record's line as read, its line feed included.
-#[derive(Default)]
-pub struct Line(Vec<u8>);
 
 pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Source)> {
     let mut reader = vcf::io::Reader::new(inner);
@@ -67,8 +63,7 @@ impl RecordSource for Source {
     type Encoder = LineEncoder;
 
     fn read(&mut self, line: &mut Line) -> io::Result<bool> {
-        line.0.clear();
-        Ok(self.reader.get_mut().read_until(b'\n', &mut line.0)? != 0)
+        line.read_from(self.reader.get_mut())
     }
 
     fn encoder(&self) -> LineEncoder {
@@ -111,7 +106,7 @@ impl RecordEncoder for LineEncoder {
             static RECORD: RefCell<RecordBuf> = RefCell::default();
         }
         RECORD.with_borrow_mut(|record| {
-            vcf::io::Reader::new(&line.0[..]).read_record_buf(&self.header, record)?;
+            vcf::io::Reader::new(line.as_bytes()).read_record_buf(&self.header, record)?;
             Encoder.encode(record, scratch, out)
         })
     }
