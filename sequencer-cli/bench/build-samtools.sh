@@ -6,12 +6,20 @@
 # unmodified `.c` files (beside pysam's `.pysam.c` rewrites, which are not used). Only `tview`
 # (which needs curses and whose sources pysam leaves out) is replaced by a stub that exits 1.
 #
-# Usage: build-samtools.sh DIR   -> DIR/samtools (skips the build when it is already there)
+# With `bcftools` as second argument it also builds bcftools 1.24 from the same sdist (no
+# plugins, no GPL or Perl parts), for the VCF benchmark (`run.sh vcf`).
+#
+# Usage: build-samtools.sh DIR [bcftools]  -> DIR/samtools [DIR/bcftools]
+#        (skips the build when they are already there)
 set -euo pipefail
 
-dir=$1
+dir=$(mkdir -p "$1" && cd "$1" && pwd)
 out="$dir/samtools"
-[ -x "$out" ] && exit 0
+tools=("$out")
+[ "${2:-}" = bcftools ] && tools+=("$dir/bcftools")
+built=1
+for tool in "${tools[@]}"; do [ -x "$tool" ] || built=0; done
+[ $built = 1 ] && exit 0
 mkdir -p "$dir"
 
 need=()
@@ -79,3 +87,17 @@ gcc -o "$out.tmp" $(printf '%s.o ' $sources) ../htslib/libhts.a \
     -ldeflate -lz -lbz2 -llzma -lm -lpthread
 mv "$out.tmp" "$out"
 "$out" --version | head -2 >&2
+[ "${2:-}" = bcftools ] || exit 0
+
+echo "building bcftools 1.24" >&2
+cd "$root/bcftools"
+echo '#define BCFTOOLS_VERSION "1.24"' > version.h
+: > config.h
+# peakfit and polysomy need GSL (GPL build only); plugins are loaded at run time, not needed.
+sources=$(ls ./*.c | grep -v -e '\.pysam\.c$' -e '/peakfit\.c$' -e '/polysomy\.c$')
+printf '%s\n' $sources | xargs -P"$(nproc)" -I{} \
+    gcc -O2 -I. -I../htslib -D_XOPEN_SOURCE=700 -w -c {} -o {}.o
+gcc -o "$dir/bcftools.tmp" $(printf '%s.o ' $sources) ../htslib/libhts.a \
+    -ldeflate -lz -lbz2 -llzma -lm -lpthread -ldl
+mv "$dir/bcftools.tmp" "$dir/bcftools"
+"$dir/bcftools" --version | head -2 >&2
