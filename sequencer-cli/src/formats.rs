@@ -208,6 +208,45 @@ impl Line {
     }
 }
 
+/// A text format with one record per line (SAM, VCF): the reading thread splits the lines, and
+/// the workers' encoder `E` parses and encodes them.
+pub struct LineSource<E> {
+    text: Box<dyn BufRead + Send>,
+    header_lines: u64,
+    encoder: E,
+}
+
+impl<E> LineSource<E> {
+    /// `text` positioned at the first record, after `header_lines` lines of header.
+    pub fn new(text: Box<dyn BufRead + Send>, header_lines: u64, encoder: E) -> Self {
+        LineSource {
+            text,
+            header_lines,
+            encoder,
+        }
+    }
+}
+
+impl<E: RecordEncoder<Record = Line> + Clone> RecordSource for LineSource<E> {
+    type Record = Line;
+    type Encoder = E;
+
+    fn read(&mut self, line: &mut Line) -> io::Result<bool> {
+        line.read_from(&mut self.text)
+    }
+
+    fn encoder(&self) -> E {
+        self.encoder.clone()
+    }
+
+    fn record_lines(&self) -> Option<RecordLines> {
+        Some(RecordLines {
+            header: self.header_lines,
+            per_record: 1,
+        })
+    }
+}
+
 /// Where the records of a text file start, so that a refusal can name a record's line.
 #[derive(Clone, Copy, Debug)]
 pub struct RecordLines {

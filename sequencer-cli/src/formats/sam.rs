@@ -8,28 +8,21 @@ use std::sync::Arc;
 
 use noodles::sam::{self, alignment::RecordBuf};
 
-use super::{parse_header_lines, Line, RecordEncoder, RecordLines, RecordSource};
+use super::{parse_header_lines, Line, LineSource, RecordEncoder};
 use crate::canonical::{encode_alignment, AlignmentFields, Bases, CanonicalHeader, Scratch};
 
-pub struct Source {
-    reader: sam::io::Reader<Box<dyn BufRead + Send>>,
-    header: Arc<sam::Header>,
-    header_lines: u64,
-    names: Arc<Vec<Vec<u8>>>,
-}
-
-pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Source)> {
+pub fn open(
+    inner: Box<dyn BufRead + Send>,
+) -> io::Result<(CanonicalHeader, LineSource<LineEncoder>)> {
     let mut reader = sam::io::Reader::new(inner);
     let (header, header_lines) = parse_header(reader.header_reader())?;
-    let names = reference_names(&header);
+    let encoder = LineEncoder {
+        records: Encoder::new(reference_names(&header)),
+        header: Arc::new(header),
+    };
     Ok((
-        CanonicalHeader::alignment(&header),
-        Source {
-            reader,
-            header: Arc::new(header),
-            header_lines,
-            names,
-        },
+        CanonicalHeader::alignment(&encoder.header),
+        LineSource::new(reader.into_inner(), header_lines, encoder),
     ))
 }
 
@@ -39,29 +32,6 @@ pub fn parse_header(text: impl BufRead) -> io::Result<(sam::Header, u64)> {
     let mut parser = sam::header::Parser::default();
     let lines = parse_header_lines(text, |line| parser.parse_partial(line))?;
     Ok((parser.finish(), lines))
-}
-
-impl RecordSource for Source {
-    type Record = Line;
-    type Encoder = LineEncoder;
-
-    fn read(&mut self, line: &mut Line) -> io::Result<bool> {
-        line.read_from(self.reader.get_mut())
-    }
-
-    fn encoder(&self) -> LineEncoder {
-        LineEncoder {
-            header: Arc::clone(&self.header),
-            records: Encoder::new(Arc::clone(&self.names)),
-        }
-    }
-
-    fn record_lines(&self) -> Option<RecordLines> {
-        Some(RecordLines {
-            header: self.header_lines,
-            per_record: 1,
-        })
-    }
 }
 
 /// The header's reference sequence names, by index.
@@ -89,6 +59,7 @@ pub fn reference_name(names: &[Vec<u8>], id: Option<usize>) -> io::Result<&[u8]>
 }
 
 /// Encodes `RecordBuf`s, whichever decoder produced them.
+#[derive(Clone)]
 pub struct Encoder {
     names: Arc<Vec<Vec<u8>>>,
 }
@@ -128,6 +99,7 @@ impl RecordEncoder for Encoder {
 }
 
 /// Parses a SAM line as `noodles`' reader does (same checks, same refusals), then encodes it.
+#[derive(Clone)]
 pub struct LineEncoder {
     header: Arc<sam::Header>,
     records: Encoder,

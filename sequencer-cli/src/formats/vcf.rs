@@ -9,25 +9,20 @@ use std::sync::Arc;
 
 use noodles::vcf::{self, header::StringMaps, variant::RecordBuf};
 
-use super::{header_error, parse_header_lines, Line, RecordEncoder, RecordLines, RecordSource};
+use super::{header_error, parse_header_lines, Line, LineSource, RecordEncoder};
 use crate::canonical::{encode_variant, CanonicalHeader, Scratch};
 
-pub struct Source {
-    reader: vcf::io::Reader<Box<dyn BufRead + Send>>,
-    header: Arc<vcf::Header>,
-    header_lines: u64,
-}
-
-pub fn open(inner: Box<dyn BufRead + Send>) -> io::Result<(CanonicalHeader, Source)> {
+pub fn open(
+    inner: Box<dyn BufRead + Send>,
+) -> io::Result<(CanonicalHeader, LineSource<LineEncoder>)> {
     let mut reader = vcf::io::Reader::new(inner);
     let (header, header_lines) = parse_header(reader.header_reader(), Dictionary::None)?;
+    let encoder = LineEncoder {
+        header: Arc::new(header),
+    };
     Ok((
-        CanonicalHeader::variants(&header),
-        Source {
-            reader,
-            header: Arc::new(header),
-            header_lines,
-        },
+        CanonicalHeader::variants(&encoder.header),
+        LineSource::new(reader.into_inner(), header_lines, encoder),
     ))
 }
 
@@ -58,28 +53,6 @@ pub fn parse_header(text: impl BufRead, dictionary: Dictionary) -> io::Result<(v
     Ok((header, lines))
 }
 
-impl RecordSource for Source {
-    type Record = Line;
-    type Encoder = LineEncoder;
-
-    fn read(&mut self, line: &mut Line) -> io::Result<bool> {
-        line.read_from(self.reader.get_mut())
-    }
-
-    fn encoder(&self) -> LineEncoder {
-        LineEncoder {
-            header: Arc::clone(&self.header),
-        }
-    }
-
-    fn record_lines(&self) -> Option<RecordLines> {
-        Some(RecordLines {
-            header: self.header_lines,
-            per_record: 1,
-        })
-    }
-}
-
 /// Encodes decoded variant records, from VCF or BCF alike.
 pub struct Encoder;
 
@@ -93,6 +66,7 @@ impl RecordEncoder for Encoder {
 }
 
 /// Parses a VCF line as `noodles`' reader does (same checks, same refusals), then encodes it.
+#[derive(Clone)]
 pub struct LineEncoder {
     header: Arc<vcf::Header>,
 }
