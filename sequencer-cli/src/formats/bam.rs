@@ -1,16 +1,14 @@
 //! BAM: BGZF-compressed binary alignments. The reading thread only splits the inflated stream
 //! into raw records (a length and a copy); workers parse and encode them (see
-//! [`Encoder::encode`]). BGZF blocks are inflated by whichever reader `formats::open` chose, on
-//! the reading thread or on a pool.
+//! [`Encoder::encode`]).
 
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
+use noodles::sam::alignment::record::cigar::{op::Kind as OpKind, Op};
 use noodles::{bam, sam};
 
 use super::{header_error, RecordEncoder, RecordSource};
-use noodles::sam::alignment::record::cigar::{op::Kind as OpKind, Op};
-
 use crate::canonical::{
     encode_alignment, next_bam_field, AlignmentFields, BamAux, Bases, CanonicalHeader, Scratch,
 };
@@ -69,9 +67,10 @@ fn read_header<B: BufRead>(reader: &mut bam::io::Reader<B>) -> io::Result<sam::H
     Ok(header)
 }
 
-/// Appends exactly `n` bytes of `src` to `out`, straight from its buffer.
+/// Appends exactly `n` bytes of `src` to `out`, straight from its buffer. `n` comes from the
+/// file: memory grows with the bytes found, not with what a corrupt length claims.
 fn append_exact<B: BufRead>(src: &mut B, mut n: usize, out: &mut Vec<u8>) -> io::Result<()> {
-    out.reserve(n);
+    out.reserve(n.min(1 << 16));
     while n > 0 {
         let buf = src.fill_buf()?;
         if buf.is_empty() {
@@ -632,8 +631,20 @@ mod raw_tests {
             let e = source.read(&mut RawRecord::default()).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "cut at {cut}");
         }
-        let (_, mut source) = open(io::BufReader::new(&bam[..])).unwrap();
+        // A length near 4 GiB over 44 bytes: refused without reserving what it claims.
+        let mut claims_too_much = bam.clone();
+        let at = bam.len() - 48;
+        claims_too_much[at..at + 4].copy_from_slice(&0xffff_fff0u32.to_le_bytes());
+        let (_, mut source) = open(io::BufReader::new(&claims_too_much[..])).unwrap();
         let mut raw = RawRecord::default();
+        let e = source.read(&mut raw).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(
+            raw.0.capacity() < 1 << 20,
+            "{} bytes reserved",
+            raw.0.capacity()
+        );
+        let (_, mut source) = open(io::BufReader::new(&bam[..])).unwrap();
         assert!(source.read(&mut raw).unwrap());
         assert!(
             !source.read(&mut raw).unwrap(),
