@@ -15,8 +15,11 @@
 # `endpoint=$(scripts/devnet.sh start --port 9955)` works. State is in memory:
 # every start is a fresh chain at genesis. Running it twice is safe: `start`
 # on a running port prints the endpoint, `stop` on a stopped one does nothing.
+# With $BIONFT_OWNER_PID set, the chain is stopped once that process has exited
+# (scripts/watchdog.sh); the test harnesses set it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/watchdog.sh
 
 DEVNET_DIR=chain-spec/devnet
 RUN_DIR=chain-spec/.devnet
@@ -26,7 +29,7 @@ while [ $# -gt 0 ]; do
     start | run | stop | status) cmd=$1 ;;
     --port) port=${2:?--port needs a value}; shift ;;
     --spec) spec=${2:?--spec needs a value}; shift ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "devnet: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -35,6 +38,7 @@ done
 case "$spec" in dev | consortium) ;; *) echo "devnet: --spec must be dev or consortium" >&2; exit 2 ;; esac
 
 PID_FILE=$RUN_DIR/$port.pid
+WATCHDOG=$RUN_DIR/$port.watchdog.pid
 LOG=$RUN_DIR/$port.log
 ENDPOINT=ws://127.0.0.1:$port
 
@@ -60,6 +64,7 @@ stop() {
     echo "devnet: no chain running on port $port" >&2
   fi
   rm -f "$PID_FILE"
+  watchdog_stop "$WATCHDOG"
 }
 
 start() {
@@ -88,6 +93,7 @@ start() {
   # chopsticks, through chain-spec/devnet/devnet.mjs (see there why not its CLI).
   setsid node "$DEVNET_DIR/devnet.mjs" "chain-spec/specs/$spec.raw.json" "$port" >"$LOG" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
+  watchdog_start "$WATCHDOG" scripts/devnet.sh stop --port "$port"
   for _ in $(seq 240); do
     if rpc_answers; then
       trap - INT TERM EXIT

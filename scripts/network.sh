@@ -30,9 +30,11 @@
 # consortium.json, secrets, one base path and log per node. The node binary is
 # $BIONFT_NODE (default chain-spec/node/target/debug/bionft-node; build it with
 # `cargo build --manifest-path chain-spec/node/Cargo.toml`). Both start and stop
-# are safe to run twice.
+# are safe to run twice. With $BIONFT_OWNER_PID set, the nodes are stopped once
+# that process has exited (scripts/watchdog.sh); the test harness sets it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/watchdog.sh
 
 DIR=${BIONFT_NETWORK_DIR:-chain-spec/.network}
 NODE=${BIONFT_NODE:-chain-spec/node/target/debug/bionft-node}
@@ -45,7 +47,7 @@ cmd=${1:-start}
 validators=4
 index=""
 case "$cmd" in
-  -h | --help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   start)
     while [ $# -gt 0 ]; do
       case "$1" in
@@ -161,6 +163,7 @@ launch() { # launch INDEX: start one node in the background
     --rpc-port "$rpcp" --rpc-methods safe --no-prometheus --no-telemetry \
     >>"$(base "$i")/node.log" 2>&1 </dev/null &
   echo $! >"$(base "$i")/pid"
+  watchdog_start "$DIR/watchdog.pid" env BIONFT_NETWORK_DIR="$DIR" BIONFT_NODE="$NODE" scripts/network.sh stop
 }
 
 halt() { # halt INDEX SIGNAL
@@ -225,7 +228,8 @@ case "$cmd" in
   start) start ;;
   stop)
     [ -f "$DIR/nodes" ] || { log "no network in $DIR"; exit 0; }
-    for i in $(seq 0 "$(count)"); do halt "$i" TERM; done ;;
+    for i in $(seq 0 "$(count)"); do halt "$i" TERM; done
+    watchdog_stop "$DIR/watchdog.pid" ;;
   status) status ;;
   kill) [ -f "$DIR/nodes" ] || die "no network in $DIR"; node_line "$index" | grep -q . || die "there is no node $index"; halt "$index" KILL ;;
   restart)
@@ -245,6 +249,7 @@ case "$cmd" in
   clean)
     [ -f "$DIR/nodes" ] || { log "no network in $DIR"; exit 0; }
     for i in $(seq 0 "$(count)"); do halt "$i" TERM; done
+    watchdog_stop "$DIR/watchdog.pid"
     rm -rf "$DIR"
     log "removed $DIR" ;;
 esac

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it).
-# Sets up the toolchain if needed, checks the committed chain specs are
-# current, builds the contracts to wasm, then runs formatting and lint checks.
-# bionft-node, in its own workspace, is checked and built next. Then every
-# test binary is built, and two lanes run side by side: the network tests (the
+# Sets up the toolchain if needed, checks formatting and that the committed
+# chain specs are current, and builds the contracts to wasm. bionft-node, in its
+# own workspace, is linted, unit-tested and built next; then every target of the
+# main workspace is linted and built (clippy is the compiler of each workspace's
+# own crates, see `linted` below). Then two lanes run side by side: the network tests (the
 # story, faults and governance on four nodes of bionft-node; alone:
 # scripts/test-network.sh) in the background, and in the foreground every other
 # test of the workspace (the end-to-end tests start their own local chains on
@@ -23,21 +24,29 @@ step "set-up"
 scripts/setup.sh
 step "format check"
 cargo fmt --all --check
+cargo fmt --manifest-path chain-spec/node/Cargo.toml --check
 step "chain specs match their sources (chain-spec/specs/inputs.sha256)"
 scripts/build-chain-spec.sh --check ||
   { echo "test: chain-spec/specs are stale; regenerate them with scripts/build-chain-spec.sh" >&2; exit 1; }
 step "contracts → wasm (target/ink/)"
 cargo xtask contracts
-step "clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+# Clippy, with warnings denied, as the compiler of each workspace's own crates:
+# what `cargo clippy -- -D warnings` sets up (cargo runs clippy-driver as
+# RUSTC_WORKSPACE_WRAPPER; CLIPPY_ARGS holds the lint flags), but in a build
+# that also compiles, so each dependency is compiled once instead of checked for
+# clippy and then built again (about 15 of a cold run's minutes, BENCHMARKS.md).
+# A lint fails the build as `cargo clippy` would. Every later cargo command of
+# either workspace runs this way, or cargo would rebuild their crates without it.
+# (scripts/run.sh builds without it: after this script, its first build
+# recompiles the workspace's own crates once, not their dependencies.)
+linted() { env CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__ RUSTC_WORKSPACE_WRAPPER=clippy-driver "$@"; }
 NODE_MANIFEST=chain-spec/node/Cargo.toml
-step "bionft-node (chain-spec/node, its own workspace): format, clippy, unit tests, build"
-cargo fmt --manifest-path "$NODE_MANIFEST" --check
-cargo clippy --manifest-path "$NODE_MANIFEST" --all-targets --locked -- -D warnings
-cargo test --manifest-path "$NODE_MANIFEST" --locked
-cargo build --manifest-path "$NODE_MANIFEST" --locked
-step "tests: build every test binary (cargo test --no-run)"
-cargo test --workspace --locked --no-run --message-format=json-render-diagnostics >target/test-binaries.json
+step "bionft-node (chain-spec/node, its own workspace): clippy, unit tests, build"
+linted cargo test --manifest-path "$NODE_MANIFEST" --locked
+linted cargo build --manifest-path "$NODE_MANIFEST" --locked
+step "clippy and build: every target of the workspace (test binaries included)"
+linted cargo build --workspace --all-targets --locked
+linted cargo test --workspace --locked --no-run --message-format=json-render-diagnostics >target/test-binaries.json
 # The network tests (four nodes each, ~24 min, mostly waiting for blocks and
 # finality) run in a lane of their own beside the rest, which need the CPU:
 # the other tests, the fuzzing and the browser test. Nothing is compiled while
@@ -70,7 +79,7 @@ stop_network_lane() {
 }
 trap stop_network_lane EXIT
 step "tests: every other test of the workspace"
-timeout --kill-after=30s 40m cargo test --workspace --locked -- --skip network_
+linted timeout --kill-after=30s 40m cargo test --workspace --locked -- --skip network_
 step "fuzzing: each sequencer-cli fuzz target for 60 s from the real files, kept crashes replayed (sequencer-cli/fuzz/run.sh)"
 timeout --kill-after=30s 20m sequencer-cli/fuzz/run.sh
 step "web app: type-check and build (web-app/dist), then its browser test (headless Chromium, devnet, indexer; screenshots in target/web-test/), on the binaries the tests built"

@@ -50,6 +50,9 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 const require = createRequire(import.meta.url);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.BIONFT_BIN_DIR ?? join(ROOT, 'target', 'debug');
+// scripts/devnet.sh stops the chains this test starts once this process has exited, even if it
+// was killed before its own clean-up ran (scripts/watchdog.sh).
+process.env.BIONFT_OWNER_PID = String(process.pid);
 const OUT = join(ROOT, 'target', 'web-test');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 // The story's salts (tests/e2e/src/story.rs); the test checks the keys they give against `bionft guardian account`.

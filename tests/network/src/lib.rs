@@ -78,6 +78,8 @@ pub fn governance(net: &Network, keys: &Path, args: &[&std::ffi::OsStr]) -> Resu
 pub struct Network {
     dir: PathBuf,
     node: PathBuf,
+    /// The process whose exit stops the nodes.
+    owner: u32,
     /// The archive node's WebSocket endpoint, for clients and the indexer.
     pub endpoint: String,
 }
@@ -85,13 +87,21 @@ pub struct Network {
 impl Network {
     /// Creates and starts a network of `validators` biobanks in a fresh state
     /// directory; returns once the archive node has seen a finalized block.
+    /// The nodes stop when the handle drops, or once this process has exited
+    /// if it was killed before `Drop` ran (scripts/watchdog.sh).
     pub fn start(validators: u32) -> Result<Network> {
+        Network::start_owned_by(validators, std::process::id())
+    }
+
+    /// The same, with the nodes stopped once process `owner` has exited.
+    pub fn start_owned_by(validators: u32, owner: u32) -> Result<Network> {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("bionft-network-{}-{n}", std::process::id()));
         let mut network = Network {
             dir,
             node: node_binary()?,
+            owner,
             endpoint: String::new(),
         };
         let out = network.script(&["start", "--validators", &validators.to_string()])?;
@@ -113,6 +123,7 @@ impl Network {
             .args(args)
             .env("BIONFT_NETWORK_DIR", &self.dir)
             .env("BIONFT_NODE", &self.node)
+            .env("BIONFT_OWNER_PID", self.owner.to_string())
             .output()
             .context("running scripts/network.sh")?;
         if !out.status.success() {

@@ -4,7 +4,8 @@
 //! validator resyncs, the indexer and the archive node killed mid-follow
 //! come back with exactly the rows of an uninterrupted run, a node of another
 //! genesis gets no peers even with a member's identity, and the `bionft` CLI
-//! refuses a chain other than its deployment's. About 5 minutes of wall time.
+//! refuses a chain other than its deployment's; and nodes whose owner died
+//! without stopping them stop on their own. About 5 minutes of wall time.
 
 use bionft_client::keys::{account, signer};
 use bionft_client::ops::Bionft;
@@ -345,5 +346,52 @@ async fn network_faults_on_four_biobanks() {
             "validator 1 peers with node 4 again"
         );
         std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// A test process killed before `Drop` ran (its time limit's SIGTERM, Ctrl-C)
+/// must not leave nodes running: scripts/watchdog.sh stops them once their
+/// owner has exited.
+#[test]
+fn network_nodes_stop_once_their_owner_has_exited() {
+    let mut owner = Command::new("sleep").arg("600").spawn().unwrap();
+    let net = Network::start_owned_by(1, owner.id()).expect("a one-biobank network starts");
+    let pids: Vec<u32> = ["archive", "biobank-1"]
+        .iter()
+        .map(|node| {
+            let file = net.dir().join(node).join("pid");
+            std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+                .trim()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    // Running: the process exists and is not a zombie waiting to be reaped.
+    let running = |pid: &u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            stat.rsplit_once(") ")
+                .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+        })
+    };
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        pids.iter().all(running),
+        "both nodes run while their owner runs"
+    );
+    owner.kill().unwrap();
+    // Reaped: a zombie would still count as running.
+    owner.wait().unwrap();
+    // Stopped through `network.sh stop`: the nodes gone, then the watchdog,
+    // which ran it, too.
+    let watchdog = net.dir().join("watchdog.pid");
+    let deadline = std::time::Instant::now() + MINUTE;
+    while pids.iter().any(running) || watchdog.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a minute after their owner exited, nodes {pids:?} run ({}) or the watchdog's pid file remains",
+            pids.iter().any(running)
+        );
+        std::thread::sleep(Duration::from_millis(200));
     }
 }
