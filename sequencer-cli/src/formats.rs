@@ -63,13 +63,16 @@ impl fmt::Display for Compression {
     }
 }
 
-/// Decodes records from a file, in file order, on one thread.
+/// Decodes records from a file, in file order, on one thread, a batch (a chunk's worth) at a
+/// time.
 pub trait RecordSource {
-    type Record: Default + Send;
-    type Encoder: RecordEncoder<Record = Self::Record>;
+    type Batch: Batch;
+    type Encoder: RecordEncoder<Batch = Self::Batch>;
 
-    /// Reads the next record into `record`; `false` at the end of the file.
-    fn read(&mut self, record: &mut Self::Record) -> io::Result<bool>;
+    /// Empties `batch`, then reads records into it until it holds `max`; `false` once the file
+    /// is exhausted. On an error (or a panic of the decoder), `batch` holds the records read
+    /// before the one refused, so that the refusal can name it.
+    fn read_batch(&mut self, batch: &mut Self::Batch, max: usize) -> io::Result<bool>;
 
     /// The encoder for this file's records (it holds what it needs of the header).
     fn encoder(&self) -> Self::Encoder;
@@ -81,13 +84,111 @@ pub trait RecordSource {
     }
 }
 
+/// Records read by a [`RecordSource`], handed to a worker as one batch.
+pub trait Batch: Default + Send {
+    /// One record, as the encoder takes it.
+    type Record<'a>: Copy
+    where
+        Self: 'a;
+
+    fn len(&self) -> usize;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Record `i` (`i < len()`).
+    fn get(&self, i: usize) -> Self::Record<'_>;
+}
+
+/// Records decoded one at a time into values (BCF, CRAM, FASTQ), reused from batch to batch.
+pub struct Records<R> {
+    items: Vec<R>,
+    len: usize,
+}
+
+impl<R> Default for Records<R> {
+    fn default() -> Self {
+        Records {
+            items: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<R: Default> Records<R> {
+    /// [`RecordSource::read_batch`] by `read`, which reads the next record into its argument
+    /// and returns `false` at the end of the file.
+    pub fn fill(
+        &mut self,
+        max: usize,
+        mut read: impl FnMut(&mut R) -> io::Result<bool>,
+    ) -> io::Result<bool> {
+        self.len = 0;
+        if self.items.len() < max {
+            self.items.resize_with(max, R::default);
+        }
+        while self.len < max {
+            if !read(&mut self.items[self.len])? {
+                return Ok(false);
+            }
+            self.len += 1;
+        }
+        Ok(true)
+    }
+}
+
+impl<R: Send> Batch for Records<R> {
+    type Record<'a>
+        = &'a R
+    where
+        Self: 'a;
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, i: usize) -> &R {
+        &self.items[..self.len][i]
+    }
+}
+
+/// Records that are byte strings (BAM records, lines of text) packed one after the other in one
+/// buffer, so that the reading thread copies a run of them at once instead of one at a time.
+#[derive(Default)]
+pub struct Packed {
+    bytes: Vec<u8>,
+    /// Each record's range in `bytes`.
+    spans: Vec<(usize, usize)>,
+}
+
+impl Packed {
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.spans.clear();
+    }
+}
+
+impl Batch for Packed {
+    type Record<'a> = &'a [u8];
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        let (start, end) = self.spans[i];
+        &self.bytes[start..end]
+    }
+}
+
 /// Appends the canonical encoding of one record (see [`crate::canonical`]).
 pub trait RecordEncoder: Send + Sync {
-    type Record;
+    type Batch: Batch;
 
     fn encode(
         &self,
-        record: &Self::Record,
+        record: <Self::Batch as Batch>::Record<'_>,
         scratch: &mut Scratch,
         out: &mut Vec<u8>,
     ) -> io::Result<()>;
@@ -191,25 +292,8 @@ where
     }
 }
 
-/// One record's line of a text format (SAM, VCF), its line feed included, as the reading thread
-/// splits it off; the digesting workers parse it.
-#[derive(Default)]
-pub struct Line(Vec<u8>);
-
-impl Line {
-    /// Reads the next line of `text` into this one; `false` at the end of the text.
-    pub fn read_from(&mut self, text: &mut impl BufRead) -> io::Result<bool> {
-        self.0.clear();
-        Ok(text.read_until(b'\n', &mut self.0)? != 0)
-    }
-
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
 /// A text format with one record per line (SAM, VCF): the reading thread splits the lines, and
-/// the workers' encoder `E` parses and encodes them.
+/// the workers' encoder `E` parses and encodes them. A record is its line, line feed included.
 pub struct LineSource<E> {
     text: Box<dyn BufRead + Send>,
     header_lines: u64,
@@ -227,12 +311,34 @@ impl<E> LineSource<E> {
     }
 }
 
-impl<E: RecordEncoder<Record = Line> + Clone> RecordSource for LineSource<E> {
-    type Record = Line;
+impl<E: RecordEncoder<Batch = Packed> + Clone> RecordSource for LineSource<E> {
+    type Batch = Packed;
     type Encoder = E;
 
-    fn read(&mut self, line: &mut Line) -> io::Result<bool> {
-        line.read_from(&mut self.text)
+    fn read_batch(&mut self, batch: &mut Packed, max: usize) -> io::Result<bool> {
+        batch.clear();
+        while batch.len() < max {
+            let buf = self.text.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            // The whole lines in the buffer, copied at once.
+            let base = batch.bytes.len();
+            let mut end = 0;
+            for feed in memchr::memchr_iter(b'\n', buf).take(max - batch.len()) {
+                batch.spans.push((base + end, base + feed + 1));
+                end = feed + 1;
+            }
+            if end > 0 {
+                batch.bytes.extend_from_slice(&buf[..end]);
+                self.text.consume(end);
+                continue;
+            }
+            // A line longer than the buffer, or the last line, without a line feed.
+            self.text.read_until(b'\n', &mut batch.bytes)?;
+            batch.spans.push((base, batch.bytes.len()));
+        }
+        Ok(true)
     }
 
     fn encoder(&self) -> E {
@@ -522,6 +628,51 @@ impl<R: Read> Read for EndsEarly<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines read from `text` through a buffer of `capacity` bytes, in batches of at most `max`.
+    fn lines(text: &'static [u8], capacity: usize, max: usize) -> Vec<Vec<u8>> {
+        #[derive(Clone)]
+        struct Unused;
+        impl RecordEncoder for Unused {
+            type Batch = Packed;
+            fn encode(&self, _: &[u8], _: &mut Scratch, _: &mut Vec<u8>) -> io::Result<()> {
+                unreachable!("only read here")
+            }
+        }
+        let text = Box::new(BufReader::with_capacity(capacity, text));
+        let mut source = LineSource::new(text, 0, Unused);
+        let (mut batch, mut lines) = (Packed::default(), Vec::new());
+        let mut more = true;
+        while more {
+            more = source.read_batch(&mut batch, max).unwrap();
+            assert!(batch.len() <= max);
+            lines.extend((0..batch.len()).map(|i| batch.get(i).to_vec()));
+        }
+        lines
+    }
+
+    #[test]
+    fn line_batches_hold_each_line_whole_wherever_buffers_and_batches_end() {
+        let long = "x".repeat(100);
+        let text: &'static str = format!("a\tb\r\n\n{long}\nlast, without a line feed").leak();
+        let text = text.as_bytes();
+        let expected = [
+            b"a\tb\r\n".to_vec(),
+            b"\n".to_vec(),
+            format!("{long}\n").into_bytes(),
+            b"last, without a line feed".to_vec(),
+        ];
+        for capacity in [1, 2, 7, 64, 1 << 13] {
+            for max in [1, 2, 3, 4096] {
+                assert_eq!(
+                    lines(text, capacity, max),
+                    expected,
+                    "capacity {capacity}, max {max}"
+                );
+            }
+        }
+        assert!(lines(b"", 64, 10).is_empty());
+    }
 
     #[test]
     fn a_header_refusal_names_its_line_and_every_cause() {

@@ -23,8 +23,8 @@ use crate::digest::{
     Digests,
 };
 use crate::formats::{
-    self, record_error, Compression, Format, OpenOptions, Opened, RecordEncoder, RecordLines,
-    RecordSource, SourceVisitor,
+    self, record_error, Batch, Compression, Format, OpenOptions, Opened, RecordEncoder,
+    RecordLines, RecordSource, SourceVisitor,
 };
 use crate::merkle::Hash;
 use crate::progress::Progress;
@@ -279,7 +279,7 @@ impl Worker {
         encoder: &E,
         job: Job<'_>,
         first_record: u64,
-        records: &[E::Record],
+        records: &E::Batch,
     ) -> io::Result<ChunkResult> {
         match job.scheme {
             Scheme::C1 => self.digest_chunk_c1(encoder, job, first_record, records),
@@ -292,7 +292,7 @@ impl Worker {
         encoder: &E,
         job: Job<'_>,
         first_record: u64,
-        records: &[E::Record],
+        records: &E::Batch,
     ) -> io::Result<ChunkResult> {
         let kind = job.kind;
         let capture = job.capture_chunk == Some((first_record / CHUNK_RECORDS as u64) as usize);
@@ -302,7 +302,8 @@ impl Worker {
         let mut order = Vec::with_capacity(records.len());
         let mut names: Vec<Vec<u8>> = Vec::new();
         let mut in_region = Vec::new();
-        for (offset, record) in records.iter().enumerate() {
+        for offset in 0..records.len() {
+            let record = records.get(offset);
             let start = self.stream.len();
             self.stream.extend_from_slice(&[0; 4]);
             let number = first_record + offset as u64 + 1;
@@ -387,14 +388,15 @@ impl Worker {
         encoder: &E,
         job: Job<'_>,
         first_record: u64,
-        records: &[E::Record],
+        records: &E::Batch,
     ) -> io::Result<ChunkResult> {
         let (kind, region) = (job.kind, job.region);
         let mut digests = ChunkDigests::default();
         let mut selected = Vec::new();
-        for (pair_index, pair) in records.chunks(2).enumerate() {
-            for (lane, record) in pair.iter().enumerate() {
-                let offset = 2 * pair_index + lane;
+        for first in (0..records.len()).step_by(2) {
+            let pair = first..records.len().min(first + 2);
+            for (lane, offset) in pair.clone().enumerate() {
+                let record = records.get(offset);
                 let message = &mut self.messages[lane];
                 message.clear();
                 message.extend_from_slice(&record_prefix(kind));
@@ -421,30 +423,18 @@ impl Worker {
     }
 }
 
-/// Reads up to a chunk of records, the first numbered `first + 1`, into `batch`, reusing its
-/// records' allocations. Returns `false` once the source is exhausted. A record that fails to
-/// decode (or panics its decoder) is refused by its number and line.
+/// Reads up to a chunk of records, the first numbered `first + 1`, into `batch`. Returns `false`
+/// once the source is exhausted. A record that fails to decode (or panics its decoder) is refused
+/// by its number and line.
 fn fill_batch<S: RecordSource>(
     source: &mut S,
-    batch: &mut Vec<S::Record>,
+    batch: &mut S::Batch,
     first: u64,
 ) -> io::Result<bool> {
-    batch.resize_with(CHUNK_RECORDS, Default::default);
-    let mut read = 0;
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        while read < CHUNK_RECORDS {
-            if !source.read(&mut batch[read])? {
-                return Ok(false);
-            }
-            read += 1;
-        }
-        Ok(true)
-    }))
-    .unwrap_or_else(|payload| Err(decoder_panic(&payload)));
-    let number = first + read as u64 + 1;
-    let more = result.map_err(|e| record_error(&e, number, source.record_lines()))?;
-    batch.truncate(read);
-    Ok(more)
+    let result = panic::catch_unwind(AssertUnwindSafe(|| source.read_batch(batch, CHUNK_RECORDS)))
+        .unwrap_or_else(|payload| Err(decoder_panic(&payload)));
+    let number = first + batch.len() as u64 + 1;
+    result.map_err(|e| record_error(&e, number, source.record_lines()))
 }
 
 /// A decoder's panic, as corrupt input.
@@ -477,7 +467,7 @@ impl SourceVisitor for Run<'_> {
 
         if workers == 0 {
             let mut worker = Worker::default();
-            let mut batch = Vec::new();
+            let mut batch = S::Batch::default();
             let mut more = true;
             while more {
                 let first = (folded.chunks() * CHUNK_RECORDS) as u64;
@@ -490,8 +480,7 @@ impl SourceVisitor for Run<'_> {
             }
         } else {
             folded = std::thread::scope(|scope| -> io::Result<Folded> {
-                type Batch<R> = (usize, Vec<R>);
-                let (job_tx, job_rx) = crossbeam_channel::bounded::<Batch<S::Record>>(workers);
+                let (job_tx, job_rx) = crossbeam_channel::bounded::<(usize, S::Batch)>(workers);
                 let (done_tx, done_rx) = crossbeam_channel::unbounded();
                 for _ in 0..workers {
                     let (job_rx, done_tx, encoder) = (job_rx.clone(), done_tx.clone(), &encoder);
@@ -533,7 +522,7 @@ impl SourceVisitor for Run<'_> {
                 let mut helper = Worker::default();
                 let mut in_flight = 0;
                 let mut next_index = 0;
-                let mut free: Vec<Vec<S::Record>> = Vec::new();
+                let mut free: Vec<S::Batch> = Vec::new();
                 let mut more = true;
                 let read = (|| -> io::Result<()> {
                     while more || in_flight > 0 {

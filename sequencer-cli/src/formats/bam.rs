@@ -1,6 +1,6 @@
 //! BAM: BGZF-compressed binary alignments. The reading thread only splits the inflated stream
-//! into raw records (a length and a copy); workers parse and encode them (see
-//! [`Encoder::encode`]).
+//! into raw records, copying each run of whole records in the inflated buffer at once; workers
+//! parse and encode them (see [`Encoder::encode`]).
 
 use std::io::{self, BufRead};
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use noodles::sam::alignment::record::cigar::{op::Kind as OpKind, Op};
 use noodles::{bam, sam};
 
-use super::{header_error, RecordEncoder, RecordSource};
+use super::{header_error, Batch as _, Packed, RecordEncoder, RecordSource};
 use crate::canonical::{
     encode_alignment, next_bam_field, AlignmentFields, BamAux, Bases, CanonicalHeader, Scratch,
 };
@@ -17,10 +17,6 @@ pub struct Source<B> {
     inflated: B,
     names: Arc<Vec<Vec<u8>>>,
 }
-
-/// One record as it lies in the file, without its `block_size`; checked only when encoded.
-#[derive(Default)]
-pub struct RawRecord(Vec<u8>);
 
 /// Opens a BAM stream; `inflated` is its BGZF decoder.
 pub fn open<B: BufRead>(inflated: B) -> io::Result<(CanonicalHeader, Source<B>)> {
@@ -88,28 +84,45 @@ fn append_exact<B: BufRead>(src: &mut B, mut n: usize, out: &mut Vec<u8>) -> io:
 }
 
 impl<B: BufRead> RecordSource for Source<B> {
-    type Record = RawRecord;
+    /// Each record as it lies in the file, without its `block_size`; checked only when encoded.
+    type Batch = Packed;
     type Encoder = Encoder;
 
-    fn read(&mut self, record: &mut RawRecord) -> io::Result<bool> {
-        let buf = self.inflated.fill_buf()?;
-        let size = if let Some(size) = buf.first_chunk::<4>() {
-            let size = *size;
-            self.inflated.consume(4);
-            size
-        } else if buf.is_empty() {
-            return Ok(false);
-        } else {
-            let mut size = Vec::with_capacity(4);
-            append_exact(&mut self.inflated, 4, &mut size)?;
-            size.try_into().expect("4 bytes")
-        };
-        record.0.clear();
-        append_exact(
-            &mut self.inflated,
-            u32::from_le_bytes(size) as usize,
-            &mut record.0,
-        )?;
+    fn read_batch(&mut self, batch: &mut Packed, max: usize) -> io::Result<bool> {
+        batch.clear();
+        while batch.len() < max {
+            let buf = self.inflated.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            // The whole records in the buffer (each a `block_size`, then that many bytes),
+            // copied at once.
+            let base = batch.bytes.len();
+            let mut end = 0;
+            while batch.len() < max {
+                let Some(size) = buf.get(end..end + 4) else {
+                    break;
+                };
+                let size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
+                let next = end + 4 + size;
+                if next > buf.len() {
+                    break;
+                }
+                batch.spans.push((base + end + 4, base + next));
+                end = next;
+            }
+            if end > 0 {
+                batch.bytes.extend_from_slice(&buf[..end]);
+                self.inflated.consume(end);
+                continue;
+            }
+            // A record that goes on past the buffer.
+            let start = batch.bytes.len();
+            append_exact(&mut self.inflated, 4, &mut batch.bytes)?;
+            let size = u32::from_le_bytes(batch.bytes[start..].try_into().expect("4 bytes"));
+            append_exact(&mut self.inflated, size as usize, &mut batch.bytes)?;
+            batch.spans.push((start + 4, batch.bytes.len()));
+        }
         Ok(true)
     }
 
@@ -170,16 +183,11 @@ impl Encoder {
 }
 
 impl RecordEncoder for Encoder {
-    type Record = RawRecord;
+    type Batch = Packed;
 
     /// Parses the record's fields from its bytes (SAMv1 section 4.2) and encodes them.
-    fn encode(
-        &self,
-        record: &RawRecord,
-        scratch: &mut Scratch,
-        out: &mut Vec<u8>,
-    ) -> io::Result<()> {
-        let mut rest = &record.0[..];
+    fn encode(&self, record: &[u8], scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+        let mut rest = record;
         let fixed: &[u8; FIXED] = split(&mut rest, FIXED, "fixed-length fields")?
             .try_into()
             .expect("32 bytes");
@@ -476,42 +484,81 @@ mod raw_tests {
     /// A record's encoding, or why it was refused.
     type Encoding = io::Result<Vec<u8>>;
 
-    /// Every record of `bam` through the raw reader and encoder.
-    fn ours(bam: &[u8]) -> Vec<Encoding> {
-        let (_, mut source) = open(io::BufReader::new(bam)).unwrap();
-        let encoder = source.encoder();
-        let mut encodings = Vec::new();
-        let mut raw = RawRecord::default();
-        while source.read(&mut raw).unwrap() {
-            let mut out = Vec::new();
-            let result = encoder.encode(&raw, &mut Scratch::default(), &mut out);
-            encodings.push(result.map(|()| out));
+    /// Every record of `inflated`, read through a buffer of `capacity` bytes in batches of at
+    /// most `max` records.
+    fn records(inflated: &[u8], capacity: usize, max: usize) -> Vec<Vec<u8>> {
+        let (_, mut source) = open(io::BufReader::with_capacity(capacity, inflated)).unwrap();
+        let (mut batch, mut records) = (Packed::default(), Vec::new());
+        let mut more = true;
+        while more {
+            more = source.read_batch(&mut batch, max).unwrap();
+            assert!(batch.len() <= max);
+            records.extend((0..batch.len()).map(|i| batch.get(i).to_vec()));
         }
-        encodings
+        records
     }
 
-    /// Every record of `bam` through the raw reader and encoder, and through `noodles`.
-    fn both(bam: &[u8]) -> Vec<(Encoding, Encoding)> {
-        let (_, mut source) = open(io::BufReader::new(bam)).unwrap();
-        let names = source.encoder().names;
-        let mut reader = bam::io::Reader::from(bam);
-        reader.read_header().unwrap();
-        ours(bam)
-            .into_iter()
-            .map(|ours| {
-                let mut record = bam::Record::default();
-                let theirs = reader
-                    .read_record(&mut record)
-                    .and_then(|_| through_noodles(&names, &record));
-                assert!(source.read(&mut RawRecord::default()).unwrap());
-                (ours, theirs)
+    /// Every record of `bam` through the raw reader and encoder.
+    fn ours(bam: &[u8]) -> Vec<Encoding> {
+        let encoder = open(bam).unwrap().1.encoder();
+        records(bam, 1 << 13, usize::MAX)
+            .iter()
+            .map(|record| {
+                let mut out = Vec::new();
+                let result = encoder.encode(record, &mut Scratch::default(), &mut out);
+                result.map(|()| out)
             })
             .collect()
     }
 
+    /// Every record of `bam` through the raw reader and encoder, and through `noodles`.
+    fn both(bam: &[u8]) -> Vec<(Encoding, Encoding)> {
+        let names = open(bam).unwrap().1.encoder().names;
+        let mut reader = bam::io::Reader::from(bam);
+        reader.read_header().unwrap();
+        let mut record = bam::Record::default();
+        let pairs = ours(bam)
+            .into_iter()
+            .map(|ours| {
+                let theirs = reader
+                    .read_record(&mut record)
+                    .and_then(|_| through_noodles(&names, &record));
+                (ours, theirs)
+            })
+            .collect();
+        assert_eq!(
+            reader.read_record(&mut record).unwrap(),
+            0,
+            "as many records"
+        );
+        pairs
+    }
+
+    /// The inflated bytes of a real BAM of `../shared/data`.
+    fn real(file: &str) -> Vec<u8> {
+        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        let mut inflated = Vec::new();
+        bgzf::io::Reader::new(std::fs::File::open(data.join(file)).unwrap())
+            .read_to_end(&mut inflated)
+            .unwrap();
+        inflated
+    }
+
+    #[test]
+    fn batches_hold_the_same_records_wherever_buffers_and_batches_end() {
+        let inflated = real("hts-specs/bam_level-1.bam");
+        let whole = records(&inflated, inflated.len(), usize::MAX);
+        assert_eq!(whole.len(), 20_000);
+        for capacity in [1, 3, 299, 8192] {
+            for max in [1, 3, 4096] {
+                let records = records(&inflated, capacity, max);
+                assert!(records == whole, "capacity {capacity}, batches of {max}");
+            }
+        }
+    }
+
     #[test]
     fn every_record_of_real_files_encodes_as_through_noodles() {
-        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
         let files = [
             "hts-specs/bam_level-1.bam",
             "hts-specs/bam_level-9.bam",
@@ -522,11 +569,7 @@ mod raw_tests {
         ];
         let mut records = 0;
         for file in files {
-            let mut inflated = Vec::new();
-            bgzf::io::Reader::new(std::fs::File::open(data.join(file)).unwrap())
-                .read_to_end(&mut inflated)
-                .unwrap();
-            let pairs = both(&inflated);
+            let pairs = both(&real(file));
             assert!(!pairs.is_empty(), "{file}");
             records += pairs.len();
             for (n, (ours, theirs)) in pairs.into_iter().enumerate() {
@@ -610,6 +653,13 @@ mod raw_tests {
         let mut unknown_reference = whole.clone();
         unknown_reference[..4].copy_from_slice(&7i32.to_le_bytes());
         assert!(refusal(unknown_reference).contains("index 7 is not in the header"));
+        let mut negative_reference = whole.clone();
+        negative_reference[20..24].copy_from_slice(&(-2i32).to_le_bytes());
+        let message = refusal(negative_reference);
+        assert!(
+            message.contains("invalid reference sequence index -2"),
+            "{message}"
+        );
         let mut negative = whole.clone();
         negative[4..8].copy_from_slice(&(-5i32).to_le_bytes());
         assert!(refusal(negative).contains("invalid position -5"));
@@ -621,6 +671,7 @@ mod raw_tests {
     #[test]
     fn a_stream_cut_inside_a_record_is_refused() {
         let bam = stream(&[record(&[4 << 4], 4, b"")]);
+        let mut batch = Packed::default();
         for cut in [
             bam.len() - 1,
             bam.len() - 30,
@@ -628,27 +679,35 @@ mod raw_tests {
             bam.len() - 46,
         ] {
             let (_, mut source) = open(io::BufReader::new(&bam[..cut])).unwrap();
-            let e = source.read(&mut RawRecord::default()).unwrap_err();
+            let e = source.read_batch(&mut batch, 10).unwrap_err();
             assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "cut at {cut}");
+            assert_eq!(
+                e.to_string(),
+                "the file ends inside a record",
+                "cut at {cut}"
+            );
+            assert_eq!(batch.len(), 0, "no record before the one cut");
         }
         // A length near 4 GiB over 44 bytes: refused without reserving what it claims.
         let mut claims_too_much = bam.clone();
         let at = bam.len() - 48;
         claims_too_much[at..at + 4].copy_from_slice(&0xffff_fff0u32.to_le_bytes());
         let (_, mut source) = open(io::BufReader::new(&claims_too_much[..])).unwrap();
-        let mut raw = RawRecord::default();
-        let e = source.read(&mut raw).unwrap_err();
+        let mut batch = Packed::default();
+        let e = source.read_batch(&mut batch, 10).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
         assert!(
-            raw.0.capacity() < 1 << 20,
+            batch.bytes.capacity() < 1 << 20,
             "{} bytes reserved",
-            raw.0.capacity()
+            batch.bytes.capacity()
         );
         let (_, mut source) = open(io::BufReader::new(&bam[..])).unwrap();
-        assert!(source.read(&mut raw).unwrap());
+        assert!(source.read_batch(&mut batch, 1).unwrap());
+        assert_eq!(batch.len(), 1);
         assert!(
-            !source.read(&mut raw).unwrap(),
+            !source.read_batch(&mut batch, 1).unwrap(),
             "the end, after a whole record"
         );
+        assert_eq!(batch.len(), 0);
     }
 }

@@ -18,7 +18,7 @@ use noodles::vcf::variant::record_buf::samples::{
 use noodles::{bcf, bgzf, vcf};
 
 use super::vcf::{parse_header, Dictionary, Encoder};
-use super::{header_error, RecordSource};
+use super::{header_error, RecordSource, Records};
 use crate::canonical::CanonicalHeader;
 
 pub struct Source<R: Read> {
@@ -67,11 +67,9 @@ fn invalid(message: impl Into<String>) -> io::Error {
 const N_FMT_OFFSET: usize = 23;
 const N_SAMPLE_OFFSET: usize = 20;
 
-impl<R: Read> RecordSource for Source<R> {
-    type Record = vcf::variant::RecordBuf;
-    type Encoder = Encoder;
-
-    fn read(&mut self, record: &mut Self::Record) -> io::Result<bool> {
+impl<R: Read> Source<R> {
+    /// Reads the next record into `record`; `false` at the end of the file.
+    fn read(&mut self, record: &mut vcf::variant::RecordBuf) -> io::Result<bool> {
         let inner = self.reader.get_mut();
         let mut lengths = [0; 8];
         match inner.read(&mut lengths[..1])? {
@@ -109,6 +107,15 @@ impl<R: Read> RecordSource for Source<R> {
         }
         *record.samples_mut() = decode_samples(&self.header, &self.samples, n_sample, n_fmt)?;
         Ok(true)
+    }
+}
+
+impl<R: Read> RecordSource for Source<R> {
+    type Batch = Records<vcf::variant::RecordBuf>;
+    type Encoder = Encoder;
+
+    fn read_batch(&mut self, batch: &mut Self::Batch, max: usize) -> io::Result<bool> {
+        batch.fill(max, |record| self.read(record))
     }
 
     fn encoder(&self) -> Encoder {

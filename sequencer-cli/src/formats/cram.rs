@@ -10,7 +10,7 @@ use std::sync::Arc;
 use md5::{Digest, Md5};
 use noodles::{cram, fasta, sam};
 
-use super::{header_error, sam::Encoder, RecordSource};
+use super::{header_error, sam::Encoder, RecordSource, Records};
 use crate::canonical::CanonicalHeader;
 use crate::digest::hex;
 
@@ -183,11 +183,11 @@ impl<R: Read> Source<R> {
 }
 
 impl<R: Read> RecordSource for Source<R> {
-    type Record = sam::alignment::RecordBuf;
+    type Batch = Records<sam::alignment::RecordBuf>;
     type Encoder = Encoder;
 
-    fn read(&mut self, record: &mut Self::Record) -> io::Result<bool> {
-        loop {
+    fn read_batch(&mut self, batch: &mut Self::Batch, max: usize) -> io::Result<bool> {
+        batch.fill(max, |record| loop {
             if let Some(next) = self.pending.pop_front() {
                 *record = next;
                 return Ok(true);
@@ -195,7 +195,7 @@ impl<R: Read> RecordSource for Source<R> {
             if !self.fill()? {
                 return Ok(false);
             }
-        }
+        })
     }
 
     fn encoder(&self) -> Encoder {

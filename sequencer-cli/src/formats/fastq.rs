@@ -4,7 +4,7 @@ use std::io::{self, BufRead};
 
 use noodles::fastq;
 
-use super::{RecordEncoder, RecordLines, RecordSource};
+use super::{RecordEncoder, RecordLines, RecordSource, Records};
 use crate::canonical::{encode_read, CanonicalHeader, Scratch};
 
 pub struct Source {
@@ -21,11 +21,11 @@ pub fn open(inner: Box<dyn BufRead + Send>) -> (CanonicalHeader, Source) {
 }
 
 impl RecordSource for Source {
-    type Record = fastq::Record;
+    type Batch = Records<fastq::Record>;
     type Encoder = Encoder;
 
-    fn read(&mut self, record: &mut fastq::Record) -> io::Result<bool> {
-        Ok(self.reader.read_record(record)? != 0)
+    fn read_batch(&mut self, batch: &mut Self::Batch, max: usize) -> io::Result<bool> {
+        batch.fill(max, |record| Ok(self.reader.read_record(record)? != 0))
     }
 
     fn encoder(&self) -> Encoder {
@@ -43,7 +43,7 @@ impl RecordSource for Source {
 pub struct Encoder;
 
 impl RecordEncoder for Encoder {
-    type Record = fastq::Record;
+    type Batch = Records<fastq::Record>;
 
     fn encode(&self, record: &fastq::Record, _: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
         encode_read(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use noodles::sam::{self, alignment::RecordBuf};
 
-use super::{parse_header_lines, Line, LineSource, RecordEncoder};
+use super::{parse_header_lines, LineSource, Packed, RecordEncoder, Records};
 use crate::canonical::{encode_alignment, AlignmentFields, Bases, CanonicalHeader, Scratch};
 
 pub fn open(
@@ -71,7 +71,7 @@ impl Encoder {
 }
 
 impl RecordEncoder for Encoder {
-    type Record = RecordBuf;
+    type Batch = Records<RecordBuf>;
 
     fn encode(
         &self,
@@ -106,15 +106,15 @@ pub struct LineEncoder {
 }
 
 impl RecordEncoder for LineEncoder {
-    type Record = Line;
+    type Batch = Packed;
 
-    fn encode(&self, line: &Line, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+    fn encode(&self, line: &[u8], scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
         thread_local! {
             /// Each worker's parsed record, reused from line to line.
             static RECORD: RefCell<RecordBuf> = RefCell::default();
         }
         RECORD.with_borrow_mut(|record| {
-            sam::io::Reader::new(line.as_bytes()).read_record_buf(&self.header, record)?;
+            sam::io::Reader::new(line).read_record_buf(&self.header, record)?;
             self.records.encode(record, scratch, out)
         })
     }

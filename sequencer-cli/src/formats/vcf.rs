@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use noodles::vcf::{self, header::StringMaps, variant::RecordBuf};
 
-use super::{header_error, parse_header_lines, Line, LineSource, RecordEncoder};
+use super::{header_error, parse_header_lines, LineSource, Packed, RecordEncoder, Records};
 use crate::canonical::{encode_variant, CanonicalHeader, Scratch};
 
 pub fn open(
@@ -57,7 +57,7 @@ pub fn parse_header(text: impl BufRead, dictionary: Dictionary) -> io::Result<(v
 pub struct Encoder;
 
 impl RecordEncoder for Encoder {
-    type Record = RecordBuf;
+    type Batch = Records<RecordBuf>;
 
     fn encode(&self, record: &RecordBuf, _: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
         encode_variant(record, out);
@@ -72,15 +72,15 @@ pub struct LineEncoder {
 }
 
 impl RecordEncoder for LineEncoder {
-    type Record = Line;
+    type Batch = Packed;
 
-    fn encode(&self, line: &Line, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+    fn encode(&self, line: &[u8], scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
         thread_local! {
             /// Each worker's parsed record, reused from line to line.
             static RECORD: RefCell<RecordBuf> = RefCell::default();
         }
         RECORD.with_borrow_mut(|record| {
-            vcf::io::Reader::new(line.as_bytes()).read_record_buf(&self.header, record)?;
+            vcf::io::Reader::new(line).read_record_buf(&self.header, record)?;
             Encoder.encode(record, scratch, out)
         })
     }
