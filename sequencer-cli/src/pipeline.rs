@@ -2,9 +2,9 @@
 //! chunks of [`CHUNK_RECORDS`] on worker threads, and fold the chunks in file order on a fold
 //! thread (on the calling thread when single-threaded).
 //!
-//! Memory is bounded by the chunks in flight (twice the workers, each [`CHUNK_RECORDS`] records),
-//! the results queued for folding (at most 64 plus twice the workers), and the order-independent
-//! digest's buffer, whatever the file size.
+//! Memory is bounded by the chunks in flight ([`QUEUED_PER_WORKER`] + 1 per worker, each
+//! [`CHUNK_RECORDS`] records), the results queued for folding (at most 64 plus the chunks in
+//! flight), and the order-independent digest's buffer, whatever the file size.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -32,6 +32,12 @@ use crate::proof::Region;
 use crate::scheme::Scheme;
 use crate::sha256x2;
 use crate::unordered;
+
+/// Chunks queued for each worker beyond the one it digests. The reading thread digests a chunk
+/// itself only when the queue is full, and while it does, the queue keeps the workers busy: with
+/// one chunk per worker, a worker finishing during that time waited for the next chunk (2 threads
+/// on 2 cores used 1.7 of them).
+const QUEUED_PER_WORKER: usize = 4;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -480,7 +486,8 @@ impl SourceVisitor for Run<'_> {
             }
         } else {
             folded = std::thread::scope(|scope| -> io::Result<Folded> {
-                let (job_tx, job_rx) = crossbeam_channel::bounded::<(usize, S::Batch)>(workers);
+                let (job_tx, job_rx) =
+                    crossbeam_channel::bounded::<(usize, S::Batch)>(QUEUED_PER_WORKER * workers);
                 let (done_tx, done_rx) = crossbeam_channel::unbounded();
                 for _ in 0..workers {
                     let (job_rx, done_tx, encoder) = (job_rx.clone(), done_tx.clone(), &encoder);
@@ -518,7 +525,7 @@ impl SourceVisitor for Run<'_> {
 
                 // Chunks queued or being digested by workers; beyond this the reading thread
                 // digests chunks itself, so every thread stays busy whichever stage is slower.
-                let max_in_flight = 2 * workers;
+                let max_in_flight = (QUEUED_PER_WORKER + 1) * workers;
                 let mut helper = Worker::default();
                 let mut in_flight = 0;
                 let mut next_index = 0;
