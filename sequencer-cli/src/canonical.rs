@@ -301,6 +301,21 @@ pub struct Scratch {
     bytes: Vec<u8>,
     read_group: Vec<u8>,
     has_read_group: bool,
+    /// BAM: the record's fields, in file order.
+    bam_fields: Vec<FieldAt>,
+    /// BAM: the order to write `bam_fields` in, found for the tags in `ordered_tags`.
+    order: Vec<u32>,
+    ordered_tags: Vec<[u8; 2]>,
+}
+
+/// A field of a BAM record's data section, its value by where it lies in that section.
+#[derive(Clone)]
+struct FieldAt {
+    tag: [u8; 2],
+    ty: u8,
+    subtype: u8,
+    count: usize,
+    value: std::ops::Range<usize>,
 }
 
 impl Scratch {
@@ -308,6 +323,26 @@ impl Scratch {
         self.read_group.clear();
         self.read_group.extend_from_slice(name);
         self.has_read_group = true;
+    }
+
+    /// Orders `bam_fields` by tag into `order`, refusing a tag that appears twice. The records
+    /// of a file mostly list the same tags in the same order, so the last order is reused while
+    /// the tags are the same.
+    fn order_bam_fields(&mut self) -> io::Result<()> {
+        let tags = self.bam_fields.iter().map(|f| &f.tag);
+        if self.ordered_tags.iter().eq(tags.clone()) {
+            return Ok(());
+        }
+        self.ordered_tags.clear();
+        self.order.clear();
+        self.fields.clear();
+        let keys = tags.enumerate().map(|(i, &tag)| sort_key(tag, i));
+        self.fields.extend(keys);
+        sort_unique(&mut self.fields)?;
+        self.order.extend(self.fields.iter().map(|&key| key as u32));
+        self.ordered_tags
+            .extend(self.bam_fields.iter().map(|f| f.tag));
+        Ok(())
     }
 
     /// The `RG` of the last alignment record encoded with this scratch space.
@@ -517,18 +552,18 @@ fn sort_unique(keys: &mut [u64]) -> io::Result<()> {
 
 /// The raw data section of a BAM record, encoded without decoding it into `noodles` values
 /// (same bytes as going through `noodles`, at a fraction of the cost; the decoder is the hot
-/// path of BAM digests). The fields are walked twice: once to find and sort their tags, once
-/// to write each, in tag order, straight into the output.
+/// path of BAM digests). The fields are walked once, then written in tag order straight into the
+/// output.
 pub struct BamAux<'a>(pub &'a [u8]);
 
 impl AuxFields for BamAux<'_> {
     fn encode(self, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
         let data = self.0;
-        scratch.fields.clear();
+        let base = data.as_ptr() as usize;
+        scratch.bam_fields.clear();
         scratch.has_read_group = false;
         let mut src = data;
         while !src.is_empty() {
-            let at = data.len() - src.len();
             let field = next_bam_field(&mut src)?;
             if excluded(field.tag) {
                 continue;
@@ -536,12 +571,26 @@ impl AuxFields for BamAux<'_> {
             if field.tag == *b"RG" && field.ty == b'Z' {
                 scratch.set_read_group(field.value);
             }
-            scratch.fields.push(sort_key(field.tag, at));
+            let start = field.value.as_ptr() as usize - base;
+            scratch.bam_fields.push(FieldAt {
+                tag: field.tag,
+                ty: field.ty,
+                subtype: field.subtype,
+                count: field.count,
+                value: start..start + field.value.len(),
+            });
         }
-        sort_unique(&mut scratch.fields)?;
-        Encoder(out).len(scratch.fields.len());
-        for &key in &scratch.fields {
-            let field = next_bam_field(&mut &data[key as u32 as usize..])?;
+        scratch.order_bam_fields()?;
+        Encoder(out).len(scratch.bam_fields.len());
+        for &i in &scratch.order {
+            let f = &scratch.bam_fields[i as usize];
+            let field = BamField {
+                tag: f.tag,
+                ty: f.ty,
+                subtype: f.subtype,
+                count: f.count,
+                value: &data[f.value.clone()],
+            };
             write_bam_field(&field, out);
         }
         Ok(())

@@ -403,6 +403,28 @@ mod tests {
     }
 
     #[test]
+    fn a_scratch_space_reused_across_records_encodes_each_as_a_fresh_one() {
+        let records: [&[u8]; 7] = [
+            b"XAAaXBAb",
+            b"XAAaXBAb",
+            b"XBAbXAAa",
+            b"XAAaXAAb", // a duplicate tag: refused
+            b"",
+            b"XAAaXBAb",
+            b"XBAbRGZg\0XAAa",
+        ];
+        let mut reused = Scratch::default();
+        for data in records {
+            let (mut fresh_out, mut reused_out) = (Vec::new(), Vec::new());
+            let fresh = BamAux(data).encode(&mut Scratch::default(), &mut fresh_out);
+            let again = BamAux(data).encode(&mut reused, &mut reused_out);
+            assert_eq!(fresh.is_ok(), again.is_ok(), "{data:?}");
+            assert_eq!(fresh_out, reused_out, "{data:?}");
+            assert_eq!(reused.read_group(), (data.len() > 8).then_some(&b"g"[..]));
+        }
+    }
+
+    #[test]
     fn raw_aux_fields_refuse_what_noodles_refuses() {
         let valid = b"XZZabc\0XBBs\x01\x00\x00\x00\x05\x00";
         // Cut short anywhere but after the first field.
@@ -498,14 +520,16 @@ mod raw_tests {
         records
     }
 
-    /// Every record of `bam` through the raw reader and encoder.
+    /// Every record of `bam` through the raw reader and encoder, with one scratch space as a
+    /// worker has.
     fn ours(bam: &[u8]) -> Vec<Encoding> {
         let encoder = open(bam).unwrap().1.encoder();
+        let mut scratch = Scratch::default();
         records(bam, 1 << 13, usize::MAX)
             .iter()
             .map(|record| {
                 let mut out = Vec::new();
-                let result = encoder.encode(record, &mut Scratch::default(), &mut out);
+                let result = encoder.encode(record, &mut scratch, &mut out);
                 result.map(|()| out)
             })
             .collect()
