@@ -167,6 +167,29 @@ impl Packed {
         self.bytes.clear();
         self.spans.clear();
     }
+
+    /// Appends the whole records at the front of `buf` with one copy, until the batch holds
+    /// `max`; returns how many bytes of `buf` they took. `next(buf, at)` finds the record that
+    /// starts at `at`: its bytes' range and where the next one starts, or `None` when it does not
+    /// end within `buf`.
+    fn append_whole(
+        &mut self,
+        buf: &[u8],
+        max: usize,
+        next: impl Fn(&[u8], usize) -> Option<(std::ops::Range<usize>, usize)>,
+    ) -> usize {
+        let base = self.bytes.len();
+        let mut taken = 0;
+        while self.len() < max {
+            let Some((record, after)) = next(buf, taken) else {
+                break;
+            };
+            self.spans.push((base + record.start, base + record.end));
+            taken = after;
+        }
+        self.bytes.extend_from_slice(&buf[..taken]);
+        taken
+    }
 }
 
 impl Batch for Packed {
@@ -322,21 +345,18 @@ impl<E: RecordEncoder<Batch = Packed> + Clone> RecordSource for LineSource<E> {
             if buf.is_empty() {
                 return Ok(false);
             }
-            // The whole lines in the buffer, copied at once.
-            let base = batch.bytes.len();
-            let mut end = 0;
-            for feed in memchr::memchr_iter(b'\n', buf).take(max - batch.len()) {
-                batch.spans.push((base + end, base + feed + 1));
-                end = feed + 1;
-            }
-            if end > 0 {
-                batch.bytes.extend_from_slice(&buf[..end]);
-                self.text.consume(end);
+            let taken = batch.append_whole(buf, max, |buf, at| {
+                let end = at + memchr::memchr(b'\n', &buf[at..])? + 1;
+                Some((at..end, end))
+            });
+            if taken > 0 {
+                self.text.consume(taken);
                 continue;
             }
             // A line longer than the buffer, or the last line, without a line feed.
+            let start = batch.bytes.len();
             self.text.read_until(b'\n', &mut batch.bytes)?;
-            batch.spans.push((base, batch.bytes.len()));
+            batch.spans.push((start, batch.bytes.len()));
         }
         Ok(true)
     }

@@ -95,25 +95,14 @@ impl<B: BufRead> RecordSource for Source<B> {
             if buf.is_empty() {
                 return Ok(false);
             }
-            // The whole records in the buffer (each a `block_size`, then that many bytes),
-            // copied at once.
-            let base = batch.bytes.len();
-            let mut end = 0;
-            while batch.len() < max {
-                let Some(size) = buf.get(end..end + 4) else {
-                    break;
-                };
-                let size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
-                let next = end + 4 + size;
-                if next > buf.len() {
-                    break;
-                }
-                batch.spans.push((base + end + 4, base + next));
-                end = next;
-            }
-            if end > 0 {
-                batch.bytes.extend_from_slice(&buf[..end]);
-                self.inflated.consume(end);
+            // Each record is its `block_size`, then that many bytes.
+            let taken = batch.append_whole(buf, max, |buf, at| {
+                let size = buf.get(at..at + 4)?.try_into().expect("4 bytes");
+                let end = at + 4 + u32::from_le_bytes(size) as usize;
+                (end <= buf.len()).then_some((at + 4..end, end))
+            });
+            if taken > 0 {
+                self.inflated.consume(taken);
                 continue;
             }
             // A record that goes on past the buffer.
