@@ -143,6 +143,7 @@
 //!   [`crate::proof`].
 
 use std::io;
+use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
@@ -301,21 +302,12 @@ pub struct Scratch {
     bytes: Vec<u8>,
     read_group: Vec<u8>,
     has_read_group: bool,
-    /// BAM: the record's fields, in file order.
-    bam_fields: Vec<FieldAt>,
-    /// BAM: the order to write `bam_fields` in, found for the tags in `ordered_tags`.
-    order: Vec<u32>,
+    /// BAM: the record's fields in file order, each value by where it lies in the data section.
+    bam_fields: Vec<BamField<Range<usize>>>,
+    /// BAM: the sort keys of `bam_fields` (see [`sort_key`]) in tag order, found for the tags in
+    /// `ordered_tags`.
+    order: Vec<u64>,
     ordered_tags: Vec<[u8; 2]>,
-}
-
-/// A field of a BAM record's data section, its value by where it lies in that section.
-#[derive(Clone)]
-struct FieldAt {
-    tag: [u8; 2],
-    ty: u8,
-    subtype: u8,
-    count: usize,
-    value: std::ops::Range<usize>,
 }
 
 impl Scratch {
@@ -335,11 +327,13 @@ impl Scratch {
         }
         self.ordered_tags.clear();
         self.order.clear();
-        self.fields.clear();
-        let keys = tags.enumerate().map(|(i, &tag)| sort_key(tag, i));
-        self.fields.extend(keys);
-        sort_unique(&mut self.fields)?;
-        self.order.extend(self.fields.iter().map(|&key| key as u32));
+        self.order
+            .extend(tags.enumerate().map(|(i, &tag)| sort_key(tag, i)));
+        if let Err(e) = sort_unique(&mut self.order) {
+            // No order for no tags: the next record's must be found anew.
+            self.order.clear();
+            return Err(e);
+        }
         self.ordered_tags
             .extend(self.bam_fields.iter().map(|f| f.tag));
         Ok(())
@@ -572,26 +566,14 @@ impl AuxFields for BamAux<'_> {
                 scratch.set_read_group(field.value);
             }
             let start = field.value.as_ptr() as usize - base;
-            scratch.bam_fields.push(FieldAt {
-                tag: field.tag,
-                ty: field.ty,
-                subtype: field.subtype,
-                count: field.count,
-                value: start..start + field.value.len(),
-            });
+            let at = field.with_value(start..start + field.value.len());
+            scratch.bam_fields.push(at);
         }
         scratch.order_bam_fields()?;
         Encoder(out).len(scratch.bam_fields.len());
-        for &i in &scratch.order {
-            let f = &scratch.bam_fields[i as usize];
-            let field = BamField {
-                tag: f.tag,
-                ty: f.ty,
-                subtype: f.subtype,
-                count: f.count,
-                value: &data[f.value.clone()],
-            };
-            write_bam_field(&field, out);
+        for &key in &scratch.order {
+            let at = &scratch.bam_fields[key as u32 as usize];
+            write_bam_field(&at.with_value(&data[at.value.clone()]), out);
         }
         Ok(())
     }
@@ -599,7 +581,7 @@ impl AuxFields for BamAux<'_> {
 
 /// Appends one BAM field's encoding, tag first.
 #[inline(always)]
-fn write_bam_field(field: &BamField<'_>, out: &mut Vec<u8>) {
+fn write_bam_field(field: &BamField<&[u8]>, out: &mut Vec<u8>) {
     let BamField {
         tag,
         ty,
@@ -640,8 +622,9 @@ fn write_bam_field(field: &BamField<'_>, out: &mut Vec<u8>) {
     }
 }
 
-/// One auxiliary field as it lies in a BAM record's data section.
-pub struct BamField<'a> {
+/// One auxiliary field as it lies in a BAM record's data section; its value is `V`: the bytes
+/// (`&[u8]`), or where they lie (`Range<usize>`).
+pub struct BamField<V> {
     pub tag: [u8; 2],
     /// One of `AcCsSiIfZHB`.
     pub ty: u8,
@@ -651,13 +634,26 @@ pub struct BamField<'a> {
     pub count: usize,
     /// The value's bytes: a `Z` or `H` string without its NUL, an array's elements, or a
     /// scalar's little-endian bytes.
-    pub value: &'a [u8],
+    pub value: V,
+}
+
+impl<V> BamField<V> {
+    /// The same field with `value` as its value.
+    fn with_value<W>(&self, value: W) -> BamField<W> {
+        BamField {
+            tag: self.tag,
+            ty: self.ty,
+            subtype: self.subtype,
+            count: self.count,
+            value,
+        }
+    }
 }
 
 /// Splits the next field off the front of a BAM record's data section, refusing what `noodles`
 /// refuses.
 #[inline(always)]
-pub fn next_bam_field<'a>(src: &mut &'a [u8]) -> io::Result<BamField<'a>> {
+pub fn next_bam_field<'a>(src: &mut &'a [u8]) -> io::Result<BamField<&'a [u8]>> {
     let head = take(src, 3)?;
     let (tag, ty) = ([head[0], head[1]], head[2]);
     let (mut subtype, mut count) = (0, 1);
