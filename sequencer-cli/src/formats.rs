@@ -168,6 +168,35 @@ impl Packed {
         self.spans.clear();
     }
 
+    /// [`RecordSource::read_batch`] for records that are byte strings in `src`: each run of whole
+    /// records in its buffer is copied at once (see [`Packed::append_whole`] for `next`), and a
+    /// record that goes on past the buffer is read by `read_one`, which appends it to the bytes
+    /// it is given and returns how many of them precede the record itself (a length prefix).
+    fn read_from<R: BufRead + ?Sized>(
+        &mut self,
+        src: &mut R,
+        max: usize,
+        next: impl Fn(&[u8], usize) -> Option<(std::ops::Range<usize>, usize)>,
+        read_one: impl Fn(&mut R, &mut Vec<u8>) -> io::Result<usize>,
+    ) -> io::Result<bool> {
+        self.clear();
+        while self.len() < max {
+            let buf = src.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            let taken = self.append_whole(buf, max, &next);
+            if taken > 0 {
+                src.consume(taken);
+                continue;
+            }
+            let start = self.bytes.len();
+            let prefix = read_one(src, &mut self.bytes)?;
+            self.spans.push((start + prefix, self.bytes.len()));
+        }
+        Ok(true)
+    }
+
     /// Appends the whole records at the front of `buf` with one copy, until the batch holds
     /// `max`; returns how many bytes of `buf` they took. `next(buf, at)` finds the record that
     /// starts at `at`: its bytes' range and where the next one starts, or `None` when it does not
@@ -176,7 +205,7 @@ impl Packed {
         &mut self,
         buf: &[u8],
         max: usize,
-        next: impl Fn(&[u8], usize) -> Option<(std::ops::Range<usize>, usize)>,
+        next: &impl Fn(&[u8], usize) -> Option<(std::ops::Range<usize>, usize)>,
     ) -> usize {
         let base = self.bytes.len();
         let mut taken = 0;
@@ -190,6 +219,19 @@ impl Packed {
         self.bytes.extend_from_slice(&buf[..taken]);
         taken
     }
+}
+
+/// Every record of `source`, read in batches of at most `max` (for tests of the sources).
+#[cfg(test)]
+fn read_all(mut source: impl RecordSource<Batch = Packed>, max: usize) -> Vec<Vec<u8>> {
+    let (mut batch, mut records) = (Packed::default(), Vec::new());
+    let mut more = true;
+    while more {
+        more = source.read_batch(&mut batch, max).unwrap();
+        assert!(batch.len() <= max);
+        records.extend((0..batch.len()).map(|i| batch.get(i).to_vec()));
+    }
+    records
 }
 
 impl Batch for Packed {
@@ -339,26 +381,16 @@ impl<E: RecordEncoder<Batch = Packed> + Clone> RecordSource for LineSource<E> {
     type Encoder = E;
 
     fn read_batch(&mut self, batch: &mut Packed, max: usize) -> io::Result<bool> {
-        batch.clear();
-        while batch.len() < max {
-            let buf = self.text.fill_buf()?;
-            if buf.is_empty() {
-                return Ok(false);
-            }
-            let taken = batch.append_whole(buf, max, |buf, at| {
+        batch.read_from(
+            &mut *self.text,
+            max,
+            |buf, at| {
                 let end = at + memchr::memchr(b'\n', &buf[at..])? + 1;
                 Some((at..end, end))
-            });
-            if taken > 0 {
-                self.text.consume(taken);
-                continue;
-            }
+            },
             // A line longer than the buffer, or the last line, without a line feed.
-            let start = batch.bytes.len();
-            self.text.read_until(b'\n', &mut batch.bytes)?;
-            batch.spans.push((start, batch.bytes.len()));
-        }
-        Ok(true)
+            |text, bytes| text.read_until(b'\n', bytes).map(|_| 0),
+        )
     }
 
     fn encoder(&self) -> E {
@@ -660,15 +692,7 @@ mod tests {
             }
         }
         let text = Box::new(BufReader::with_capacity(capacity, text));
-        let mut source = LineSource::new(text, 0, Unused);
-        let (mut batch, mut lines) = (Packed::default(), Vec::new());
-        let mut more = true;
-        while more {
-            more = source.read_batch(&mut batch, max).unwrap();
-            assert!(batch.len() <= max);
-            lines.extend((0..batch.len()).map(|i| batch.get(i).to_vec()));
-        }
-        lines
+        read_all(LineSource::new(text, 0, Unused), max)
     }
 
     #[test]

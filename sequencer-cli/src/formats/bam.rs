@@ -8,7 +8,7 @@ use std::sync::Arc;
 use noodles::sam::alignment::record::cigar::{op::Kind as OpKind, Op};
 use noodles::{bam, sam};
 
-use super::{header_error, Batch as _, Packed, RecordEncoder, RecordSource};
+use super::{header_error, Packed, RecordEncoder, RecordSource};
 use crate::canonical::{
     encode_alignment, next_bam_field, AlignmentFields, BamAux, Bases, CanonicalHeader, Scratch,
 };
@@ -89,30 +89,24 @@ impl<B: BufRead> RecordSource for Source<B> {
     type Encoder = Encoder;
 
     fn read_batch(&mut self, batch: &mut Packed, max: usize) -> io::Result<bool> {
-        batch.clear();
-        while batch.len() < max {
-            let buf = self.inflated.fill_buf()?;
-            if buf.is_empty() {
-                return Ok(false);
-            }
-            // Each record is its `block_size`, then that many bytes.
-            let taken = batch.append_whole(buf, max, |buf, at| {
+        // Each record is its `block_size`, then that many bytes.
+        batch.read_from(
+            &mut self.inflated,
+            max,
+            |buf, at| {
                 let size = buf.get(at..at + 4)?.try_into().expect("4 bytes");
                 let end = at + 4 + u32::from_le_bytes(size) as usize;
                 (end <= buf.len()).then_some((at + 4..end, end))
-            });
-            if taken > 0 {
-                self.inflated.consume(taken);
-                continue;
-            }
+            },
             // A record that goes on past the buffer.
-            let start = batch.bytes.len();
-            append_exact(&mut self.inflated, 4, &mut batch.bytes)?;
-            let size = u32::from_le_bytes(batch.bytes[start..].try_into().expect("4 bytes"));
-            append_exact(&mut self.inflated, size as usize, &mut batch.bytes)?;
-            batch.spans.push((start + 4, batch.bytes.len()));
-        }
-        Ok(true)
+            |inflated, bytes| {
+                let start = bytes.len();
+                append_exact(inflated, 4, bytes)?;
+                let size = u32::from_le_bytes(bytes[start..].try_into().expect("4 bytes"));
+                append_exact(inflated, size as usize, bytes)?;
+                Ok(4)
+            },
+        )
     }
 
     fn encoder(&self) -> Encoder {
@@ -444,6 +438,7 @@ mod raw_tests {
     use noodles::bgzf;
 
     use super::*;
+    use crate::formats::Batch as _;
 
     /// The encoding through `noodles`' record accessors, as this crate encoded BAM records
     /// before it parsed them itself.
@@ -498,15 +493,8 @@ mod raw_tests {
     /// Every record of `inflated`, read through a buffer of `capacity` bytes in batches of at
     /// most `max` records.
     fn records(inflated: &[u8], capacity: usize, max: usize) -> Vec<Vec<u8>> {
-        let (_, mut source) = open(io::BufReader::with_capacity(capacity, inflated)).unwrap();
-        let (mut batch, mut records) = (Packed::default(), Vec::new());
-        let mut more = true;
-        while more {
-            more = source.read_batch(&mut batch, max).unwrap();
-            assert!(batch.len() <= max);
-            records.extend((0..batch.len()).map(|i| batch.get(i).to_vec()));
-        }
-        records
+        let (_, source) = open(io::BufReader::with_capacity(capacity, inflated)).unwrap();
+        super::super::read_all(source, max)
     }
 
     /// Every record of `bam` through the raw reader and encoder, with one scratch space as a
