@@ -83,6 +83,28 @@ mod tests {
     use std::net::TcpStream;
     use std::time::{Duration, Instant};
 
+    #[test]
+    fn an_owner_that_is_not_a_process_id_is_refused_before_anything_starts() -> Result<()> {
+        let port = free_port()?;
+        let out = Command::new(script())
+            .args(["start", "--port", &port.to_string()])
+            .env("BIONFT_OWNER_PID", "me")
+            .output()?;
+        assert_eq!(out.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("BIONFT_OWNER_PID must be a process id, not 'me'"),
+            "{said}"
+        );
+        assert!(out.stdout.is_empty(), "no endpoint");
+        let run_dir = script().parent().unwrap().join("../chain-spec/.devnet");
+        assert!(
+            !run_dir.join(format!("{port}.pid")).exists(),
+            "no chain started"
+        );
+        Ok(())
+    }
+
     /// A test binary killed before its `Drop` ran (a timeout, Ctrl-C) must not
     /// leave its chain running: the watchdog stops it once its owner is gone.
     #[test]
