@@ -17,10 +17,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 started=$SECONDS
+# A build run once: incremental caches (about 4 GB of a cold run's target/) only
+# pay off for a later build of edited code, which this script never makes.
+export CARGO_INCREMENTAL=0
+# Free disk and what the build directories hold, at the start and the end:
+# BENCHMARKS.md, "Disk", has what a cold run used.
+disk() {
+  echo "disk: $(df -h --output=avail . | tail -n 1 | tr -d ' ') free; build directories:" \
+    "$(du -sh target chain-spec/node/target sequencer-cli/fuzz/target 2>/dev/null | tr '\n\t' '  ')" >&2
+}
 # Each step is headed with the time since the start, so a CI log says where the time went.
 step() { printf '\n==> [%dm%02ds] %s\n' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "$*" >&2; }
 
 step "set-up"
+disk
 scripts/setup.sh
 step "format check"
 cargo fmt --all --check
@@ -94,4 +104,5 @@ if [ "$network_status" -ne 0 ]; then
   echo "test: tests/network failed (exit $network_status$([ "$network_status" -eq 124 ] && echo ': a test binary ran into its 30-minute limit')); its log is above" >&2
   exit 1
 fi
+disk
 step "all passed"
