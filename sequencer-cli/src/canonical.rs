@@ -143,7 +143,6 @@
 //!   [`crate::proof`].
 
 use std::io;
-use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
@@ -291,51 +290,109 @@ impl<T> AlignmentFields<'static, std::iter::Empty<io::Result<Op>>, T> {
     }
 }
 
+/// One auxiliary field of the record being encoded: its tag, and where its encoding lies in
+/// [`Scratch`]'s bytes.
+struct EncodedField {
+    tag: [u8; 2],
+    start: u32,
+    end: u32,
+}
+
 /// Scratch space reused across records so that encoding does not allocate per record.
 #[derive(Default)]
 pub struct Scratch {
-    /// Each field as `tag << 32 | index into spans`: sorting these small integers orders
-    /// the fields by tag bytes.
-    fields: Vec<u64>,
-    /// Where each field's type and value lie in `bytes`.
-    spans: Vec<(usize, usize)>,
+    /// The record's auxiliary fields, each encoded whole (tag first), in the record's order.
     bytes: Vec<u8>,
+    /// Each field's tag and where it lies in `bytes`, in the record's order.
+    fields: Vec<EncodedField>,
+    /// The orders of the last two different tag lists: files often alternate two, such as
+    /// unmapped mates (`RG` alone) and mapped reads.
+    orders: [FieldOrder; 2],
+    /// Which of `orders` is the current record's.
+    current: usize,
     read_group: Vec<u8>,
     has_read_group: bool,
-    /// BAM: the record's fields in file order, each value by where it lies in the data section.
-    bam_fields: Vec<BamField<Range<usize>>>,
-    /// BAM: the sort keys of `bam_fields` (see [`sort_key`]) in tag order, found for the tags in
-    /// `ordered_tags`.
-    order: Vec<u64>,
-    ordered_tags: Vec<[u8; 2]>,
 }
 
+/// How the fields of a tag list are ordered.
+#[derive(Default)]
+struct FieldOrder {
+    /// The tags in the record's order.
+    tags: Vec<[u8; 2]>,
+    /// Their sort keys (see [`sort_key`]) in tag order.
+    keys: Vec<u64>,
+}
+
+/// A field whose encoding is at most this long is copied as one fixed-size move.
+const SHORT_FIELD: usize = 16;
+
 impl Scratch {
+    /// Starts a record's auxiliary fields.
+    fn clear_fields(&mut self) {
+        self.bytes.clear();
+        self.fields.clear();
+        self.has_read_group = false;
+    }
+
+    /// Adds the field with `tag` whose encoding is `bytes[start..]`.
+    fn push_field(&mut self, tag: [u8; 2], start: usize) {
+        let at = |n: usize| u32::try_from(n).expect("a record's fields are under 4 GiB");
+        let (start, end) = (at(start), at(self.bytes.len()));
+        self.fields.push(EncodedField { tag, start, end });
+    }
+
     fn set_read_group(&mut self, name: &[u8]) {
         self.read_group.clear();
         self.read_group.extend_from_slice(name);
         self.has_read_group = true;
     }
 
-    /// Orders `bam_fields` by tag into `order`, refusing a tag that appears twice. The records
-    /// of a file mostly list the same tags in the same order, so the last order is reused while
-    /// the tags are the same.
-    fn order_bam_fields(&mut self) -> io::Result<()> {
-        let tags = self.bam_fields.iter().map(|f| &f.tag);
-        if self.ordered_tags.iter().eq(tags.clone()) {
+    /// Appends the fields as a list in tag order, refusing a tag that appears twice.
+    fn write_fields(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
+        self.order_fields()?;
+        Encoder(out).len(self.fields.len());
+        out.reserve(self.bytes.len());
+        // Slack after the last field, so that every short field has SHORT_FIELD bytes to copy.
+        self.bytes.extend_from_slice(&[0; SHORT_FIELD]);
+        for &key in &self.orders[self.current].keys {
+            let field = &self.fields[key as u32 as usize];
+            let (start, end) = (field.start as usize, field.end as usize);
+            if end - start <= SHORT_FIELD {
+                let bytes: &[u8; SHORT_FIELD] = self.bytes[start..start + SHORT_FIELD]
+                    .try_into()
+                    .expect("SHORT_FIELD bytes");
+                out.extend_from_slice(bytes);
+                out.truncate(out.len() - (SHORT_FIELD - (end - start)));
+            } else {
+                out.extend_from_slice(&self.bytes[start..end]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds the order of the fields by tag, refusing a tag that appears twice. The records of a
+    /// file mostly list the same tags in the same order, so the orders of the last two tag
+    /// lists are reused while the tags are the same.
+    fn order_fields(&mut self) -> io::Result<()> {
+        let tags = self.fields.iter().map(|field| &field.tag);
+        if let Some(i) = (0..2).find(|&i| self.orders[i].tags.iter().eq(tags.clone())) {
+            self.current = i;
             return Ok(());
         }
-        self.ordered_tags.clear();
-        self.order.clear();
-        self.order
+        // The order not used last makes way.
+        self.current = 1 - self.current;
+        let order = &mut self.orders[self.current];
+        order.tags.clear();
+        order.keys.clear();
+        order
+            .keys
             .extend(tags.enumerate().map(|(i, &tag)| sort_key(tag, i)));
-        if let Err(e) = sort_unique(&mut self.order) {
+        if let Err(e) = sort_unique(&mut order.keys) {
             // No order for no tags: the next record's must be found anew.
-            self.order.clear();
+            order.keys.clear();
             return Err(e);
         }
-        self.ordered_tags
-            .extend(self.bam_fields.iter().map(|f| f.tag));
+        order.tags.extend(self.fields.iter().map(|field| field.tag));
         Ok(())
     }
 
@@ -486,10 +543,7 @@ where
     T: Iterator<Item = io::Result<(Tag, AuxValue<'d>)>>,
 {
     fn encode(self, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
-        scratch.fields.clear();
-        scratch.spans.clear();
-        scratch.bytes.clear();
-        scratch.has_read_group = false;
+        scratch.clear_fields();
         for field in self {
             let (tag, value) = field?;
             let tag: [u8; 2] = *tag.as_ref();
@@ -499,20 +553,12 @@ where
             if let (b"RG", AuxValue::String(name)) = (&tag, &value) {
                 scratch.set_read_group(name);
             }
-            // Each field's bytes in `bytes` are its whole encoding, tag first.
             let start = scratch.bytes.len();
             scratch.bytes.extend_from_slice(&tag);
             encode_aux_value(&value, &mut Encoder(&mut scratch.bytes))?;
-            scratch.fields.push(sort_key(tag, scratch.spans.len()));
-            scratch.spans.push((start, scratch.bytes.len()));
+            scratch.push_field(tag, start);
         }
-        sort_unique(&mut scratch.fields)?;
-        Encoder(out).len(scratch.fields.len());
-        for &key in &scratch.fields {
-            let (start, end) = scratch.spans[key as u32 as usize];
-            out.extend_from_slice(&scratch.bytes[start..end]);
-        }
-        Ok(())
+        scratch.write_fields(out)
     }
 }
 
@@ -546,143 +592,105 @@ fn sort_unique(keys: &mut [u64]) -> io::Result<()> {
 
 /// The raw data section of a BAM record, encoded without decoding it into `noodles` values
 /// (same bytes as going through `noodles`, at a fraction of the cost; the decoder is the hot
-/// path of BAM digests). The fields are walked once, then written in tag order straight into the
-/// output.
+/// path of BAM digests). Each field is parsed and encoded in one step, then they are copied out
+/// in tag order.
 pub struct BamAux<'a>(pub &'a [u8]);
 
 impl AuxFields for BamAux<'_> {
     fn encode(self, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
-        let data = self.0;
-        let base = data.as_ptr() as usize;
-        scratch.bam_fields.clear();
-        scratch.has_read_group = false;
-        let mut src = data;
+        scratch.clear_fields();
+        let mut src = self.0;
         while !src.is_empty() {
-            let field = next_bam_field(&mut src)?;
-            if excluded(field.tag) {
+            let start = scratch.bytes.len();
+            let (tag, string) = encode_next_bam_field(&mut src, &mut scratch.bytes)?;
+            if excluded(tag) {
+                scratch.bytes.truncate(start);
                 continue;
             }
-            if field.tag == *b"RG" && field.ty == b'Z' {
-                scratch.set_read_group(field.value);
+            if let (b"RG", Some(name)) = (&tag, string) {
+                scratch.set_read_group(name);
             }
-            let start = field.value.as_ptr() as usize - base;
-            let at = field.with_value(start..start + field.value.len());
-            scratch.bam_fields.push(at);
+            scratch.push_field(tag, start);
         }
-        scratch.order_bam_fields()?;
-        Encoder(out).len(scratch.bam_fields.len());
-        for &key in &scratch.order {
-            let at = &scratch.bam_fields[key as u32 as usize];
-            write_bam_field(&at.with_value(&data[at.value.clone()]), out);
-        }
-        Ok(())
+        scratch.write_fields(out)
     }
 }
 
-/// Appends one BAM field's encoding, tag first.
+/// Splits the next field off the front of a BAM record's data section and appends its encoding
+/// (tag first) to `out`, refusing what `noodles` refuses. Returns its tag and, for a `Z` field,
+/// its string. One `match` on the type both parses and writes: the hot path of BAM digests.
 #[inline(always)]
-fn write_bam_field(field: &BamField<&[u8]>, out: &mut Vec<u8>) {
-    let BamField {
-        tag,
-        ty,
-        subtype,
-        count,
-        value,
-    } = *field;
-    let mut e = Encoder(out);
+fn encode_next_bam_field<'a>(
+    src: &mut &'a [u8],
+    out: &mut Vec<u8>,
+) -> io::Result<([u8; 2], Option<&'a [u8]>)> {
+    let head = take(src, 3)?;
+    let (tag, ty) = ([head[0], head[1]], head[2]);
+    let int = |n: i64, out: &mut Vec<u8>| {
+        let mut int = [tag[0], tag[1], b'i', 0, 0, 0, 0, 0, 0, 0, 0];
+        int[3..].copy_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(&int);
+    };
     match ty {
         b'Z' | b'H' => {
-            e.0.extend_from_slice(&[tag[0], tag[1], ty]);
-            e.bytes(value);
+            let value = take_string(src)?;
+            out.extend_from_slice(head);
+            Encoder(out).bytes(value);
+            return Ok((tag, (ty == b'Z').then_some(value)));
         }
-        b'A' => e.0.extend_from_slice(&[tag[0], tag[1], ty, value[0]]),
+        b'A' => out.extend_from_slice(&[tag[0], tag[1], ty, take(src, 1)?[0]]),
         b'f' => {
             let mut float = [tag[0], tag[1], ty, 0, 0, 0, 0];
-            float[3..].copy_from_slice(value);
-            e.0.extend_from_slice(&float);
+            float[3..].copy_from_slice(take(src, 4)?);
+            out.extend_from_slice(&float);
         }
+        b'c' => int(i64::from(take(src, 1)?[0] as i8), out),
+        b'C' => int(i64::from(take(src, 1)?[0]), out),
+        b's' => int(i64::from(i16::from_le_bytes(take_array(src)?)), out),
+        b'S' => int(i64::from(u16::from_le_bytes(take_array(src)?)), out),
+        b'i' => int(i64::from(i32::from_le_bytes(take_array(src)?)), out),
+        b'I' => int(i64::from(u32::from_le_bytes(take_array(src)?)), out),
         b'B' => {
+            let subtype = take(src, 1)?[0];
+            let width = bam_int_width(subtype)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "invalid subtype"))?;
+            let count = u32::from_le_bytes(take_array(src)?) as usize;
+            let len = count
+                .checked_mul(width)
+                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+            let value = take(src, len)?;
             let element = if subtype == b'f' { b'f' } else { b'i' };
-            e.0.extend_from_slice(&[tag[0], tag[1], b'B', element]);
+            out.extend_from_slice(&[tag[0], tag[1], b'B', element]);
+            let mut e = Encoder(out);
             e.len(count);
             if subtype == b'f' {
                 e.0.extend_from_slice(value);
             } else {
-                let width = bam_int_width(subtype).expect("checked by next_bam_field");
                 for value in value.chunks_exact(width) {
                     e.i64(bam_int(subtype, value));
                 }
             }
         }
-        _ => {
-            let mut int = [tag[0], tag[1], b'i', 0, 0, 0, 0, 0, 0, 0, 0];
-            int[3..].copy_from_slice(&bam_int(ty, value).to_le_bytes());
-            e.0.extend_from_slice(&int);
+        _ => return Err(io::Error::new(io::ErrorKind::InvalidData, "invalid type")),
+    }
+    Ok((tag, None))
+}
+
+/// The elements' bytes of the `B` array field `tag` in a BAM record's data section, when the
+/// section holds one and parses up to it.
+pub fn bam_array(mut data: &[u8], tag: [u8; 2]) -> Option<&[u8]> {
+    let mut skipped = Vec::new();
+    while !data.is_empty() {
+        let field = data;
+        let (found, _) = encode_next_bam_field(&mut data, &mut skipped).ok()?;
+        skipped.clear();
+        let field = &field[..field.len() - data.len()];
+        // tag[2] ‖ B ‖ subtype ‖ u32 count ‖ elements
+        if found == tag && field[2] == b'B' {
+            return Some(&field[8..]);
         }
     }
-}
-
-/// One auxiliary field as it lies in a BAM record's data section; its value is `V`: the bytes
-/// (`&[u8]`), or where they lie (`Range<usize>`).
-pub struct BamField<V> {
-    pub tag: [u8; 2],
-    /// One of `AcCsSiIfZHB`.
-    pub ty: u8,
-    /// A `B` array's element type (`cCsSiIf`); 0 otherwise.
-    pub subtype: u8,
-    /// A `B` array's element count; 1 otherwise.
-    pub count: usize,
-    /// The value's bytes: a `Z` or `H` string without its NUL, an array's elements, or a
-    /// scalar's little-endian bytes.
-    pub value: V,
-}
-
-impl<V> BamField<V> {
-    /// The same field with `value` as its value.
-    fn with_value<W>(&self, value: W) -> BamField<W> {
-        BamField {
-            tag: self.tag,
-            ty: self.ty,
-            subtype: self.subtype,
-            count: self.count,
-            value,
-        }
-    }
-}
-
-/// Splits the next field off the front of a BAM record's data section, refusing what `noodles`
-/// refuses.
-#[inline(always)]
-pub fn next_bam_field<'a>(src: &mut &'a [u8]) -> io::Result<BamField<&'a [u8]>> {
-    let head = take(src, 3)?;
-    let (tag, ty) = ([head[0], head[1]], head[2]);
-    let (mut subtype, mut count) = (0, 1);
-    let value = match ty {
-        b'Z' | b'H' => take_string(src)?,
-        b'A' => take(src, 1)?,
-        b'B' => {
-            subtype = take(src, 1)?[0];
-            let width = bam_int_width(subtype)
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "invalid subtype"))?;
-            count = u32::from_le_bytes(take(src, 4)?.try_into().expect("4 bytes")) as usize;
-            let len = count
-                .checked_mul(width)
-                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
-            take(src, len)?
-        }
-        _ => {
-            let width = bam_int_width(ty)
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "invalid type"))?;
-            take(src, width)?
-        }
-    };
-    Ok(BamField {
-        tag,
-        ty,
-        subtype,
-        count,
-        value,
-    })
+    None
 }
 
 #[inline]
@@ -695,12 +703,16 @@ fn take<'a>(src: &mut &'a [u8], n: usize) -> io::Result<&'a [u8]> {
     Ok(head)
 }
 
+/// The next `N` bytes.
+#[inline]
+fn take_array<const N: usize>(src: &mut &[u8]) -> io::Result<[u8; N]> {
+    Ok(take(src, N)?.try_into().expect("N bytes"))
+}
+
 /// A NUL-terminated string, without its NUL.
 #[inline]
 fn take_string<'a>(src: &mut &'a [u8]) -> io::Result<&'a [u8]> {
-    let end = src
-        .iter()
-        .position(|&b| b == 0)
+    let end = memchr::memchr(0, src)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "string not NUL terminated"))?;
     let s = take(src, end + 1)?;
     Ok(&s[..end])

@@ -10,7 +10,7 @@ use noodles::{bam, sam};
 
 use super::{header_error, Packed, RecordEncoder, RecordSource};
 use crate::canonical::{
-    encode_alignment, next_bam_field, AlignmentFields, BamAux, Bases, CanonicalHeader, Scratch,
+    bam_array, encode_alignment, AlignmentFields, BamAux, Bases, CanonicalHeader, Scratch,
 };
 
 pub struct Source<B> {
@@ -227,22 +227,11 @@ impl<'a> RawCigar<'a> {
             && (word(0) >> 4) as usize == base_count
             && word(4) & 0xf == SKIP;
         let ops = placeholder
-            .then(|| long_cigar(data))
+            .then(|| bam_array(data, *b"CG"))
             .flatten()
             .unwrap_or(cigar);
         RawCigar(ops.chunks_exact(4))
     }
-}
-
-/// The `CG` array's bytes, when the data section holds one and parses up to it.
-fn long_cigar(mut data: &[u8]) -> Option<&[u8]> {
-    while !data.is_empty() {
-        let field = next_bam_field(&mut data).ok()?;
-        if field.tag == *b"CG" && field.ty == b'B' {
-            return Some(field.value);
-        }
-    }
-    None
 }
 
 impl Iterator for RawCigar<'_> {
@@ -317,8 +306,13 @@ mod tests {
 
     /// An unmapped record's encoding with `data` as its auxiliary fields, and its `RG`.
     fn encode<T: AuxFields>(data: T) -> Encoded {
-        let (mut scratch, mut out) = (Scratch::default(), Vec::new());
-        let result = encode_alignment(AlignmentFields::unmapped(data), &mut scratch, &mut out);
+        encode_in(&mut Scratch::default(), data)
+    }
+
+    /// [`encode`] with `scratch` as the scratch space.
+    fn encode_in<T: AuxFields>(scratch: &mut Scratch, data: T) -> Encoded {
+        let mut out = Vec::new();
+        let result = encode_alignment(AlignmentFields::unmapped(data), scratch, &mut out);
         (
             result.map(|()| out),
             scratch.read_group().map(<[u8]>::to_vec),
@@ -387,7 +381,7 @@ mod tests {
 
     #[test]
     fn a_scratch_space_reused_across_records_encodes_each_as_a_fresh_one() {
-        let records: [&[u8]; 7] = [
+        let records: [&[u8]; 12] = [
             b"XAAaXBAb",
             b"XAAaXBAb",
             b"XBAbXAAa",
@@ -395,15 +389,31 @@ mod tests {
             b"",
             b"XAAaXBAb",
             b"XBAbRGZg\0XAAa",
+            b"XAAaXBAb",
+            b"XBAbRGZg\0XAAa",
+            b"XBAbXAAa",
+            b"XAAaXAAb",
+            b"XBAbRGZg\0XAAa",
         ];
+        // Raw and decoded fields share one scratch space, taking turns.
         let mut reused = Scratch::default();
         for data in records {
-            let (mut fresh_out, mut reused_out) = (Vec::new(), Vec::new());
-            let fresh = BamAux(data).encode(&mut Scratch::default(), &mut fresh_out);
-            let again = BamAux(data).encode(&mut reused, &mut reused_out);
-            assert_eq!(fresh.is_ok(), again.is_ok(), "{data:?}");
-            assert_eq!(fresh_out, reused_out, "{data:?}");
-            assert_eq!(reused.read_group(), (data.len() > 8).then_some(&b"g"[..]));
+            let record = raw_record(data);
+            let (fresh, fresh_group) = encode(BamAux(data));
+            let again = [
+                encode_in(&mut reused, BamAux(data)),
+                encode_in(&mut reused, record.data().iter()),
+            ];
+            for (again, group) in again {
+                assert_eq!(fresh.as_ref().ok(), again.as_ref().ok(), "{data:?}");
+                assert_eq!(fresh.is_ok(), again.is_ok(), "{data:?}");
+                assert_eq!(group, fresh_group, "{data:?}");
+            }
+            assert_eq!(fresh.is_ok(), data != b"XAAaXAAb", "{data:?}");
+            assert_eq!(
+                fresh_group.as_deref(),
+                (data.len() > 8).then_some(&b"g"[..])
+            );
         }
     }
 
