@@ -67,10 +67,10 @@ pub fn rpc_call(
     } else {
         body.to_string()
     };
-    let json: serde_json::Value =
-        serde_json::from_str(&body).with_context(|| format!("{method}: not JSON: {body}"))?;
+    let json: serde_json::Value = serde_json::from_str(&body)
+        .with_context(|| format!("{method} on {addr}: not JSON: {body}"))?;
     if let Some(error) = json.get("error") {
-        anyhow::bail!("{method}: {error}");
+        anyhow::bail!("{method} on {addr}: {error}");
     }
     Ok(json["result"].clone())
 }

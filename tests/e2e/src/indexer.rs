@@ -6,6 +6,23 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// What `bionft-indexer dump --db DB` prints: every row of the database, table by table.
+pub fn dump(bin: &Path, db: &Path) -> Result<String> {
+    let out = Command::new(bin)
+        .args(["dump", "--db"])
+        .arg(db)
+        .output()
+        .with_context(|| format!("running {} dump", bin.display()))?;
+    if !out.status.success() {
+        bail!(
+            "bionft-indexer dump --db {}: {}",
+            db.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 /// A running `bionft-indexer run`, killed when dropped.
 pub struct Indexer {
     child: Child,

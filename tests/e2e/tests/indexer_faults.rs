@@ -165,17 +165,7 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
 }
 
 fn dump(db: &Path) -> String {
-    let out = Command::new(bin("bionft-indexer"))
-        .args(["dump", "--db"])
-        .arg(db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    e2e_tests::indexer::dump(&bin("bionft-indexer"), db).unwrap()
 }
 
 /// Fast retries, so that the test waits for the indexer, not its back-off.

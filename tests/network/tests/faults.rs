@@ -28,17 +28,7 @@ struct Rows {
 }
 
 fn dump(db: &std::path::Path) -> Rows {
-    let out = Command::new(workspace_binary("bionft-indexer").unwrap())
-        .args(["dump", "--db"])
-        .arg(db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = e2e_tests::indexer::dump(&workspace_binary("bionft-indexer").unwrap(), db).unwrap();
     let mut rows = Rows {
         blocks: Vec::new(),
         contract: String::new(),
