@@ -51,6 +51,8 @@ struct Ticket {
     grantee: AccountId32,
     purpose: Purpose,
     region: Option<Region>,
+    /// `class=header`: the header alone.
+    header_only: bool,
     expires_ms: u64,
 }
 
@@ -453,6 +455,11 @@ impl Gate {
             .ok_or_else(|| Error::not_found(format!("no {endpoint:?} with id {id}")))?;
         let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
         let query = htsget::parse_query(endpoint, file.format, query)?;
+        if query.header_only && file.slicer.is_none() {
+            return Err(Error::invalid_input(format!(
+                "class=header: {id} is served whole (the header alone needs a BGZF file with an index)"
+            )));
+        }
 
         let grants = self.check(&grantee, file.record, &purpose).await?;
         let (receipt, new_session) = self
@@ -468,6 +475,7 @@ impl Gate {
                 grantee,
                 purpose: purpose.clone(),
                 region: query.region.clone(),
+                header_only: query.header_only,
                 expires_ms,
             },
         );
@@ -484,6 +492,7 @@ impl Gate {
             &query.format,
             &format!("{}/data/{}", self.public_url, file.id),
             &headers,
+            query.header_only,
             json!({
                 "record": file.record as u64,
                 "purpose": purpose.to_string(),
@@ -491,6 +500,7 @@ impl Gate {
                 "grants": grants.iter().map(|g| *g as u64).collect::<Vec<_>>(),
                 "expires_ms": expires_ms,
                 "served": match (&query.region, &file.slicer) {
+                    _ if query.header_only => "the header",
                     (Some(_), Some(_)) => "the region's index slice",
                     _ => "the whole file",
                 },
@@ -575,11 +585,13 @@ impl Gate {
     }
 
     /// A data URL (`GET /data/{id}` with the ticket's bearer token): the
-    /// slice of the ticket's region when the file has an index, else the file.
+    /// slice of the ticket's region when the file has an index, else the file;
+    /// the header alone for `class=header` (a slice of no chunk).
     pub async fn data(&self, id: &str, token: Option<&str>) -> Result<Served, Error> {
         let (ticket, grants) = self.redeem(id, token).await?;
         let file = &self.files[id];
         let slice = match (&ticket.region, &file.slicer) {
+            (_, Some(slicer)) if ticket.header_only => Some((slicer.clone(), Vec::new())),
             (Some(region), Some(slicer)) => {
                 let chunks = slicer
                     .chunks(region)

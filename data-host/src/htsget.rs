@@ -6,7 +6,8 @@
 //! region's index slice when the file has an index (`crate::slice`), else
 //! the whole file (every region's records are in it), so any htsget client
 //! reads it as is; the proof URL proves the region's records against the
-//! file's Merkle root.
+//! file's Merkle root. `class=header` asks for the header alone: a file
+//! with an index serves it as a valid file with no record.
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -86,14 +87,17 @@ pub struct Query {
     pub format: String,
     /// The region in `bionft-seq`'s 1-based inclusive form, when one was asked for.
     pub region: Option<Region>,
+    /// `class=header`: the header alone, no record.
+    pub header_only: bool,
 }
 
 /// Parses the query string of a ticket request for a file of `format` on `endpoint`.
 ///
 /// `start` is 0-based inclusive and `end` 0-based exclusive (htsget), so
-/// `referenceName=c&start=99&end=200` is `c:100-200`. `class=header` and the
-/// field filters are not supported; `class` is refused rather than
-/// silently ignored.
+/// `referenceName=c&start=99&end=200` is `c:100-200`. `class=header` takes
+/// no other parameter than `format`, as htsget says. The field filters
+/// (`fields`, `tags`, `notags`) are not supported, and are ignored: a server
+/// may send more than was asked for.
 pub fn parse_query(endpoint: Endpoint, file: Format, query: &str) -> Result<Query, Error> {
     let params: BTreeMap<String, String> =
         serde_urlencoded::from_str::<Vec<(String, String)>>(query)
@@ -115,10 +119,25 @@ pub fn parse_query(endpoint: Endpoint, file: Format, query: &str) -> Result<Quer
             "this file is held as {file}; ask for format={file}"
         )));
     }
-    if params.contains_key("class") {
-        return Err(Error::invalid_input(
-            "class is not supported: tickets carry the header with the region's records",
-        ));
+    if let Some(class) = params.get("class") {
+        if class != "header" {
+            return Err(Error::invalid_input(format!(
+                "class={class}: the only class is header (without class, the header and the records)"
+            )));
+        }
+        if let Some(other) = params
+            .keys()
+            .find(|k| !matches!(k.as_str(), "class" | "format"))
+        {
+            return Err(Error::invalid_input(format!(
+                "class=header takes no other parameter than format, not {other}"
+            )));
+        }
+        return Ok(Query {
+            format,
+            region: None,
+            header_only: true,
+        });
     }
     let number = |name: &str| -> Result<Option<u64>, Error> {
         params
@@ -163,22 +182,29 @@ pub fn parse_query(endpoint: Endpoint, file: Format, query: &str) -> Result<Quer
             })
         }
     };
-    Ok(Query { format, region })
+    Ok(Query {
+        format,
+        region,
+        header_only: false,
+    })
 }
 
-/// A ticket: one URL (the region's slice, or the whole file), the headers to send with it,
-/// and the `bionft` extension (record, receipt, proof URL).
+/// A ticket: one URL (the region's slice, the whole file, or the header alone: `class`
+/// `header`), the headers to send with it, and the `bionft` extension (record, receipt, proof
+/// URL).
 pub fn ticket(
     format: &str,
     data_url: &str,
     headers: &BTreeMap<String, String>,
+    header_only: bool,
     bionft: Value,
 ) -> Value {
+    let mut url = json!({ "url": data_url, "headers": headers });
+    if header_only {
+        url["class"] = json!("header");
+    }
     json!({
-        "htsget": {
-            "format": format,
-            "urls": [ { "url": data_url, "headers": headers } ],
-        },
+        "htsget": { "format": format, "urls": [url] },
         "bionft": bionft,
     })
 }
@@ -203,7 +229,8 @@ mod tests {
             reads("").unwrap(),
             Query {
                 format: "BAM".into(),
-                region: None
+                region: None,
+                header_only: false,
             }
         );
         assert_eq!(reads("referenceName=*").unwrap().region, None);
@@ -218,13 +245,33 @@ mod tests {
         assert_eq!(kind("start=10"), "InvalidInput");
         assert_eq!(kind("referenceName=c&start=-1"), "InvalidInput");
         assert_eq!(kind("referenceName=*&start=1"), "InvalidInput");
-        assert_eq!(kind("class=header"), "InvalidInput");
+        assert_eq!(kind("class=body"), "InvalidInput");
+        assert_eq!(kind("class=header&referenceName=chr1"), "InvalidInput");
+        assert_eq!(kind("class=header&start=0"), "InvalidInput");
+        assert_eq!(kind("class=header&format=CRAM"), "UnsupportedFormat");
         assert_eq!(
             parse_query(Endpoint::Variants, Format::Vcf, "format=BAM")
                 .unwrap_err()
                 .status,
             400
         );
+    }
+
+    #[test]
+    fn class_header_asks_for_the_header_alone() {
+        for query in ["class=header", "format=BAM&class=header"] {
+            assert_eq!(
+                reads(query).unwrap(),
+                Query {
+                    format: "BAM".into(),
+                    region: None,
+                    header_only: true,
+                }
+            );
+        }
+        assert!(!reads("referenceName=chr1").unwrap().header_only);
+        let message = reads("class=header&end=5").unwrap_err().message;
+        assert!(message.contains("not end"), "{message}");
     }
 
     #[test]
@@ -239,7 +286,16 @@ mod tests {
     #[test]
     fn tickets_and_errors_have_the_htsget_shape() {
         let headers = BTreeMap::from([("Authorization".to_string(), "Bearer t".to_string())]);
-        let t = ticket("BAM", "http://h/data/x", &headers, json!({"record": 7}));
+        let t = ticket(
+            "BAM",
+            "http://h/data/x",
+            &headers,
+            false,
+            json!({"record": 7}),
+        );
+        assert_eq!(t["htsget"]["urls"][0].get("class"), None);
+        let header = ticket("BAM", "http://h/data/x", &headers, true, json!({}));
+        assert_eq!(header["htsget"]["urls"][0]["class"], "header");
         assert_eq!(t["htsget"]["format"], "BAM");
         assert_eq!(t["htsget"]["urls"][0]["url"], "http://h/data/x");
         assert_eq!(

@@ -563,6 +563,53 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     );
     assert!(empty.body.len() < 2_000, "{} bytes", empty.body.len());
 
+    // The header alone (htsget `class=header`): a valid BAM holding the
+    // file's header and no record, in the same session. A header names the
+    // read groups and samples, so it is served only as consent allows, like
+    // the records.
+    let header_only = client
+        .ticket(&ferdie, "/reads/a-bam?format=BAM&class=header", "HMB")
+        .await;
+    assert_eq!(
+        header_only.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&header_only.body)
+    );
+    assert_eq!(header_only.header("bionft-session"), Some("continued"));
+    let header_ticket = header_only.json();
+    assert_eq!(header_ticket["bionft"]["served"], "the header");
+    assert_eq!(header_ticket["bionft"]["proof"], Value::Null);
+    assert_eq!(header_ticket["htsget"]["urls"][0]["class"], "header");
+    let header_bytes = client.follow(&header_ticket["htsget"]["urls"][0]).await;
+    assert_eq!(header_bytes.status, StatusCode::OK);
+    let mut served_header = noodles::bam::io::Reader::new(&header_bytes.body[..]);
+    let mut original = noodles::bam::io::Reader::new(std::fs::File::open(&bam).unwrap());
+    assert_eq!(
+        served_header.read_header().unwrap(),
+        original.read_header().unwrap()
+    );
+    let mut record = noodles::bam::Record::default();
+    assert_eq!(
+        served_header.read_record(&mut record).unwrap(),
+        0,
+        "no record"
+    );
+    // With a region, or for a file served whole: refused before consent is
+    // checked or anything is logged.
+    let mixed = client
+        .ticket(
+            &ferdie,
+            "/reads/a-bam?format=BAM&class=header&referenceName=chrM",
+            "HMB",
+        )
+        .await;
+    assert_refused(&mixed, 400, "InvalidInput", "no other parameter");
+    let whole = client
+        .ticket(&ferdie, "/variants/a-vcf?format=VCF&class=header", "HMB")
+        .await;
+    assert_refused(&whole, 400, "InvalidInput", "served whole");
+
     // Variants of the same sample: another record, another session and receipt.
     let variants = client
         .ticket(
@@ -711,6 +758,10 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         .ticket(&ferdie, "/reads/b-bam?format=BAM", "HMB")
         .await;
     assert_refused(&others, 403, "PermissionDenied", "NoGrant");
+    let others_header = client
+        .ticket(&ferdie, "/reads/b-bam?format=BAM&class=header", "HMB")
+        .await;
+    assert_refused(&others_header, 403, "PermissionDenied", "NoGrant");
     let not_a_purpose = client.ticket(&ferdie, region, "HMB+NOPE").await;
     assert_refused(&not_a_purpose, 400, "InvalidInput", "purpose");
     let unknown = client.ticket(&ferdie, "/reads/nothing", "HMB").await;
@@ -723,6 +774,12 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     let after = client.follow(&ticket["htsget"]["urls"][0]).await;
     assert_refused(&after, 403, "PermissionDenied", "NoGrant");
     let after = client.ticket(&ferdie, region, "HMB").await;
+    assert_refused(&after, 403, "PermissionDenied", "NoGrant");
+    let after = client.follow(&header_ticket["htsget"]["urls"][0]).await;
+    assert_refused(&after, 403, "PermissionDenied", "NoGrant");
+    let after = client
+        .ticket(&ferdie, "/reads/a-bam?format=BAM&class=header", "HMB")
+        .await;
     assert_refused(&after, 403, "PermissionDenied", "NoGrant");
     let passport = client.ticket(&ferdie, &visas_path, "HMB").await.json();
     let left: Vec<Value> = passport["ga4gh_passport_v1"]
