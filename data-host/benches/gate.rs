@@ -56,6 +56,7 @@ fn ungated(public_url: String) -> Router {
                         &q.format,
                         &format!("{public_url}/data/{id}"),
                         &Default::default(),
+                        q.header_only,
                         serde_json::Value::Null,
                     ))
                     .into_response(),
