@@ -305,13 +305,76 @@ pub struct Scratch {
     bytes: Vec<u8>,
     /// Each field's tag and where it lies in `bytes`, in the record's order.
     fields: Vec<EncodedField>,
-    /// The orders of the last two different tag lists: files often alternate two, such as
-    /// unmapped mates (`RG` alone) and mapped reads.
+    /// The orders of the last two different tag lists encoded field by field: files often
+    /// alternate two, such as unmapped mates (`RG` alone) and mapped reads.
     orders: [FieldOrder; 2],
     /// Which of `orders` is the current record's.
     current: usize,
     read_group: Vec<u8>,
     has_read_group: bool,
+    /// The layouts of raw BAM data sections met last (see [`RawLayouts`]).
+    raw: RawLayouts,
+}
+
+/// The tags and types of the last two different raw BAM data sections that encoded: the records
+/// of a file mostly repeat one or two (such as unmapped mates with `RG` alone, and mapped reads),
+/// and a section with a known layout is encoded straight into place, in tag order, without
+/// sorting its tags or copying its fields through scratch space.
+#[derive(Default)]
+struct RawLayouts {
+    known: [RawLayout; 2],
+    /// Which of `known` encoded last.
+    last: usize,
+    /// Where each field's value lies in the section being encoded by a known layout.
+    values: Vec<(u32, u32)>,
+    /// While a section is encoded field by field: the index of each field kept (not excluded)
+    /// among all of its fields.
+    kept: Vec<u32>,
+}
+
+/// A data section's layout, learnt from one that encoded.
+#[derive(Default)]
+struct RawLayout {
+    /// False until a section has been encoded by it: a layout is learnt only from one that is
+    /// valid.
+    valid: bool,
+    /// Each field's tag and type, in the record's order, excluded tags included.
+    heads: Vec<[u8; 3]>,
+    /// The indices in `heads` of the fields written, in tag order.
+    written: Vec<u32>,
+    /// The index in `heads` of the `RG` string.
+    read_group: Option<u32>,
+}
+
+impl RawLayout {
+    fn clear(&mut self) {
+        self.valid = false;
+        self.heads.clear();
+        self.written.clear();
+        self.read_group = None;
+    }
+
+    /// Finds each field's value in `data` (into `values`) when its fields have exactly this
+    /// layout's tags and types, in the same order, and parse.
+    fn locate(&self, data: &[u8], values: &mut Vec<(u32, u32)>) -> bool {
+        if !self.valid {
+            return false;
+        }
+        values.clear();
+        let mut src = data;
+        for head in &self.heads {
+            if src.get(..3) != Some(&head[..]) {
+                return false;
+            }
+            // The value follows the tag and type. A record is under 4 GiB: offsets fit a u32.
+            let start = data.len() - src.len() + 3;
+            let Ok((_, value)) = split_bam_field(&mut src) else {
+                return false;
+            };
+            values.push((start as u32, (start + value.len()) as u32));
+        }
+        src.is_empty()
+    }
 }
 
 /// How the fields of a tag list are ordered.
@@ -394,6 +457,37 @@ impl Scratch {
         }
         order.tags.extend(self.fields.iter().map(|field| field.tag));
         Ok(())
+    }
+
+    /// Encodes a raw BAM data section whose layout is one of the two known ones; false, with
+    /// nothing written, when it is neither (or does not parse: the field-by-field encoding then
+    /// refuses it with the reason).
+    fn encode_by_layout(&mut self, data: &[u8], out: &mut Vec<u8>) -> bool {
+        let raw = &mut self.raw;
+        let Some(i) = [raw.last, 1 - raw.last]
+            .into_iter()
+            .find(|&i| raw.known[i].locate(data, &mut raw.values))
+        else {
+            return false;
+        };
+        raw.last = i;
+        let (layout, values) = (&raw.known[i], &raw.values);
+        let value = |i: u32| {
+            let (start, end) = values[i as usize];
+            &data[start as usize..end as usize]
+        };
+        Encoder(out).len(layout.written.len());
+        for &i in &layout.written {
+            encode_bam_field(layout.heads[i as usize], value(i), out);
+        }
+        match layout.read_group {
+            Some(i) => {
+                let name = value(i);
+                self.set_read_group(name);
+            }
+            None => self.has_read_group = false,
+        }
+        true
     }
 
     /// The `RG` of the last alignment record encoded with this scratch space.
@@ -598,102 +692,134 @@ fn sort_unique(keys: &mut [u64]) -> io::Result<()> {
 
 /// The raw data section of a BAM record, encoded without decoding it into `noodles` values
 /// (same bytes as going through `noodles`, at a fraction of the cost; the decoder is the hot
-/// path of BAM digests). Each field is parsed and encoded in one step, then they are copied out
-/// in tag order.
+/// path of BAM digests). A section with the layout of one of the last two that encoded is
+/// written straight into place; any other is encoded field by field into scratch space and
+/// copied out in tag order, and its layout is learnt.
 pub struct BamAux<'a>(pub &'a [u8]);
 
 impl AuxFields for BamAux<'_> {
     fn encode(self, scratch: &mut Scratch, out: &mut Vec<u8>) -> io::Result<()> {
+        if scratch.encode_by_layout(self.0, out) {
+            return Ok(());
+        }
         scratch.clear_fields();
+        let slot = 1 - scratch.raw.last;
+        scratch.raw.known[slot].clear();
+        scratch.raw.kept.clear();
         let mut src = self.0;
         while !src.is_empty() {
-            let start = scratch.bytes.len();
-            let (tag, string) = encode_next_bam_field(&mut src, &mut scratch.bytes)?;
+            let (head, value) = split_bam_field(&mut src)?;
+            let layout = &mut scratch.raw.known[slot];
+            // A record is under 4 GiB (its length is a u32), so are its offsets and field count.
+            let index = layout.heads.len() as u32;
+            layout.heads.push(head);
+            let tag = [head[0], head[1]];
             if excluded(tag) {
-                scratch.bytes.truncate(start);
                 continue;
             }
-            if let (b"RG", Some(name)) = (&tag, string) {
-                scratch.set_read_group(name);
+            if head == *b"RGZ" {
+                layout.read_group = Some(index);
+                scratch.set_read_group(value);
             }
+            scratch.raw.kept.push(index);
+            let start = scratch.bytes.len();
+            encode_bam_field(head, value, &mut scratch.bytes);
             scratch.push_field(tag, start);
         }
-        scratch.write_fields(out)
+        scratch.write_fields(out)?;
+        let raw = &mut scratch.raw;
+        let layout = &mut raw.known[slot];
+        layout.written.extend(
+            scratch.orders[scratch.current]
+                .keys
+                .iter()
+                .map(|&key| raw.kept[key as u32 as usize]),
+        );
+        layout.valid = true;
+        raw.last = slot;
+        Ok(())
     }
 }
 
-/// Splits the next field off the front of a BAM record's data section and appends its encoding
-/// (tag first) to `out`, refusing what `noodles` refuses. Returns its tag and, for a `Z` field,
-/// its string. One `match` on the type both parses and writes: the hot path of BAM digests.
+/// Splits the next field off the front of a BAM record's data section, refusing what `noodles`
+/// refuses: its tag and type, and its value's bytes (a string without its NUL; an array's
+/// subtype, count and elements).
 #[inline(always)]
-fn encode_next_bam_field<'a>(
-    src: &mut &'a [u8],
-    out: &mut Vec<u8>,
-) -> io::Result<([u8; 2], Option<&'a [u8]>)> {
-    let head = take(src, 3)?;
-    let (tag, ty) = ([head[0], head[1]], head[2]);
+fn split_bam_field<'a>(src: &mut &'a [u8]) -> io::Result<([u8; 3], &'a [u8])> {
+    let head = take_array::<3>(src)?;
+    let value = match head[2] {
+        b'Z' | b'H' => take_string(src)?,
+        b'A' | b'c' | b'C' => take(src, 1)?,
+        b's' | b'S' => take(src, 2)?,
+        b'i' | b'I' | b'f' => take(src, 4)?,
+        b'B' => {
+            let array = *src;
+            let [subtype, count @ ..] = take_array::<5>(src)?;
+            let width = bam_int_width(subtype)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "invalid subtype"))?;
+            let len = (u32::from_le_bytes(count) as usize)
+                .checked_mul(width)
+                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+            take(src, len)?;
+            &array[..5 + len]
+        }
+        _ => return Err(io::Error::new(io::ErrorKind::InvalidData, "invalid type")),
+    };
+    Ok((head, value))
+}
+
+/// Appends the encoding of a field split off by [`split_bam_field`], tag first.
+#[inline(always)]
+fn encode_bam_field(head: [u8; 3], value: &[u8], out: &mut Vec<u8>) {
+    let [t0, t1, ty] = head;
     let int = |n: i64, out: &mut Vec<u8>| {
-        let mut int = [tag[0], tag[1], b'i', 0, 0, 0, 0, 0, 0, 0, 0];
+        let mut int = [t0, t1, b'i', 0, 0, 0, 0, 0, 0, 0, 0];
         int[3..].copy_from_slice(&n.to_le_bytes());
         out.extend_from_slice(&int);
     };
     match ty {
         b'Z' | b'H' => {
-            let value = take_string(src)?;
-            out.extend_from_slice(head);
+            out.extend_from_slice(&head);
             Encoder(out).bytes(value);
-            return Ok((tag, (ty == b'Z').then_some(value)));
         }
-        b'A' => out.extend_from_slice(&[tag[0], tag[1], ty, take(src, 1)?[0]]),
+        b'A' => out.extend_from_slice(&[t0, t1, ty, value[0]]),
         b'f' => {
-            let mut float = [tag[0], tag[1], ty, 0, 0, 0, 0];
-            float[3..].copy_from_slice(take(src, 4)?);
+            let mut float = [t0, t1, ty, 0, 0, 0, 0];
+            float[3..].copy_from_slice(&four(value));
             out.extend_from_slice(&float);
         }
-        b'c' => int(i64::from(take(src, 1)?[0] as i8), out),
-        b'C' => int(i64::from(take(src, 1)?[0]), out),
-        b's' => int(i64::from(i16::from_le_bytes(take_array(src)?)), out),
-        b'S' => int(i64::from(u16::from_le_bytes(take_array(src)?)), out),
-        b'i' => int(i64::from(i32::from_le_bytes(take_array(src)?)), out),
-        b'I' => int(i64::from(u32::from_le_bytes(take_array(src)?)), out),
         b'B' => {
-            let subtype = take(src, 1)?[0];
-            let width = bam_int_width(subtype)
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "invalid subtype"))?;
-            let count = u32::from_le_bytes(take_array(src)?) as usize;
-            let len = count
-                .checked_mul(width)
-                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
-            let value = take(src, len)?;
+            let (subtype, elements) = (value[0], &value[5..]);
             let element = if subtype == b'f' { b'f' } else { b'i' };
-            out.extend_from_slice(&[tag[0], tag[1], b'B', element]);
-            let mut e = Encoder(out);
-            e.len(count);
+            out.extend_from_slice(&[t0, t1, b'B', element]);
+            out.extend_from_slice(&value[1..5]);
             if subtype == b'f' {
-                e.0.extend_from_slice(value);
+                out.extend_from_slice(elements);
             } else {
-                for value in value.chunks_exact(width) {
-                    e.i64(bam_int(subtype, value));
+                let width = bam_int_width(subtype).expect("split_bam_field checked the subtype");
+                for element in elements.chunks_exact(width) {
+                    Encoder(out).i64(bam_int(subtype, element));
                 }
             }
         }
-        _ => return Err(io::Error::new(io::ErrorKind::InvalidData, "invalid type")),
+        b'c' | b'C' | b's' | b'S' | b'i' | b'I' => int(bam_int(ty, value), out),
+        _ => unreachable!("split_bam_field refuses the type {ty}"),
     }
-    Ok((tag, None))
+}
+
+/// The first four bytes of a field's value.
+#[inline(always)]
+fn four(value: &[u8]) -> [u8; 4] {
+    value[..4].try_into().expect("4 bytes")
 }
 
 /// The elements' bytes of the `B` array field `tag` in a BAM record's data section, when the
 /// section holds one and parses up to it.
 pub fn bam_array(mut data: &[u8], tag: [u8; 2]) -> Option<&[u8]> {
-    let mut skipped = Vec::new();
     while !data.is_empty() {
-        let field = data;
-        let (found, _) = encode_next_bam_field(&mut data, &mut skipped).ok()?;
-        skipped.clear();
-        let field = &field[..field.len() - data.len()];
-        // tag[2] ‖ B ‖ subtype ‖ u32 count ‖ elements
-        if found == tag && field[2] == b'B' {
-            return Some(&field[8..]);
+        let (head, value) = split_bam_field(&mut data).ok()?;
+        if head == [tag[0], tag[1], b'B'] {
+            return Some(&value[5..]);
         }
     }
     None
@@ -738,16 +864,16 @@ fn bam_int_width(ty: u8) -> Option<usize> {
     }
 }
 
-/// A little-endian BAM integer of type `ty` (`cCsSiI`), `bytes` being exactly its width.
-#[inline]
+/// A little-endian BAM integer of type `ty` (`cCsSiI`) at the start of `bytes`.
+#[inline(always)]
 fn bam_int(ty: u8, bytes: &[u8]) -> i64 {
     match ty {
         b'c' => i64::from(bytes[0] as i8),
         b'C' => i64::from(bytes[0]),
         b's' => i64::from(i16::from_le_bytes([bytes[0], bytes[1]])),
         b'S' => i64::from(u16::from_le_bytes([bytes[0], bytes[1]])),
-        b'i' => i64::from(i32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
-        _ => i64::from(u32::from_le_bytes(bytes.try_into().expect("4 bytes"))),
+        b'i' => i64::from(i32::from_le_bytes(four(bytes))),
+        _ => i64::from(u32::from_le_bytes(four(bytes))),
     }
 }
 
