@@ -338,12 +338,55 @@ struct RawLayout {
     /// False until a section has been encoded by it: a layout is learnt only from one that is
     /// valid.
     valid: bool,
-    /// Each field's tag and type, in the record's order, excluded tags included.
-    heads: Vec<[u8; 3]>,
+    /// Each field, in the record's order, excluded tags included.
+    heads: Vec<KnownField>,
     /// The indices in `heads` of the fields written, in tag order.
     written: Vec<u32>,
     /// The index in `heads` of the `RG` string.
     read_group: Option<u32>,
+}
+
+/// A field of a known layout: its tag and type, and what its type says of its value, so that
+/// integers (most fields) are found and written without a jump on their type.
+#[derive(Clone, Copy)]
+struct KnownField {
+    head: [u8; 3],
+    /// The value's length when the type fixes it (`AcCsSiIf`); 0 for `Z`, `H` and `B`.
+    fixed: u8,
+    /// For integers (`cCsSiI`), `64 - 8 × width`: the shift that extends them to 64 bits; 0 for
+    /// every other type.
+    int_shift: u8,
+    signed: bool,
+}
+
+impl KnownField {
+    fn of(head: [u8; 3]) -> Self {
+        let ty = head[2];
+        let fixed = match ty {
+            b'Z' | b'H' | b'B' => 0,
+            b'A' => 1,
+            _ => bam_int_width(ty).unwrap_or(0) as u8,
+        };
+        let int = !matches!(ty, b'A' | b'f') && fixed > 0;
+        KnownField {
+            head,
+            fixed,
+            int_shift: if int { 64 - 8 * fixed } else { 0 },
+            signed: matches!(ty, b'c' | b's' | b'i'),
+        }
+    }
+
+    /// The integer whose little-endian bytes start `bytes`' first four (the field's width is
+    /// at most four; the bytes after it are shifted out).
+    #[inline(always)]
+    fn int(self, bytes: [u8; 4]) -> i64 {
+        let shifted = u64::from(u32::from_le_bytes(bytes)) << self.int_shift;
+        if self.signed {
+            (shifted as i64) >> self.int_shift
+        } else {
+            (shifted >> self.int_shift) as i64
+        }
+    }
 }
 
 impl RawLayout {
@@ -362,16 +405,25 @@ impl RawLayout {
         }
         values.clear();
         let mut src = data;
-        for head in &self.heads {
-            if src.get(..3) != Some(&head[..]) {
+        for field in &self.heads {
+            if src.get(..3) != Some(&field.head[..]) {
                 return false;
             }
             // The value follows the tag and type. A record is under 4 GiB: offsets fit a u32.
             let start = data.len() - src.len() + 3;
-            let Ok((_, value)) = split_bam_field(&mut src) else {
-                return false;
+            let len = if field.fixed > 0 {
+                let Some(rest) = src.get(3 + usize::from(field.fixed)..) else {
+                    return false;
+                };
+                src = rest;
+                usize::from(field.fixed)
+            } else {
+                let Ok((_, value)) = split_bam_field(&mut src) else {
+                    return false;
+                };
+                value.len()
             };
-            values.push((start as u32, (start + value.len()) as u32));
+            values.push((start as u32, (start + len) as u32));
         }
         src.is_empty()
     }
@@ -478,7 +530,15 @@ impl Scratch {
         };
         Encoder(out).len(layout.written.len());
         for &i in &layout.written {
-            encode_bam_field(layout.heads[i as usize], value(i), out);
+            let field = layout.heads[i as usize];
+            let start = values[i as usize].0 as usize;
+            // An integer is read as the four bytes where it starts, when the section has them.
+            match data.get(start..start + 4) {
+                Some(&[a, b, c, d]) if field.int_shift > 0 => {
+                    encode_int(field.head, field.int([a, b, c, d]), out)
+                }
+                _ => encode_bam_field(field.head, value(i), out),
+            }
         }
         match layout.read_group {
             Some(i) => {
@@ -712,7 +772,7 @@ impl AuxFields for BamAux<'_> {
             let layout = &mut scratch.raw.known[slot];
             // A record is under 4 GiB (its length is a u32), so are its offsets and field count.
             let index = layout.heads.len() as u32;
-            layout.heads.push(head);
+            layout.heads.push(KnownField::of(head));
             let tag = [head[0], head[1]];
             if excluded(tag) {
                 continue;
@@ -772,11 +832,6 @@ fn split_bam_field<'a>(src: &mut &'a [u8]) -> io::Result<([u8; 3], &'a [u8])> {
 #[inline(always)]
 fn encode_bam_field(head: [u8; 3], value: &[u8], out: &mut Vec<u8>) {
     let [t0, t1, ty] = head;
-    let int = |n: i64, out: &mut Vec<u8>| {
-        let mut int = [t0, t1, b'i', 0, 0, 0, 0, 0, 0, 0, 0];
-        int[3..].copy_from_slice(&n.to_le_bytes());
-        out.extend_from_slice(&int);
-    };
     match ty {
         b'Z' | b'H' => {
             out.extend_from_slice(&head);
@@ -802,9 +857,17 @@ fn encode_bam_field(head: [u8; 3], value: &[u8], out: &mut Vec<u8>) {
                 }
             }
         }
-        b'c' | b'C' | b's' | b'S' | b'i' | b'I' => int(bam_int(ty, value), out),
+        b'c' | b'C' | b's' | b'S' | b'i' | b'I' => encode_int(head, bam_int(ty, value), out),
         _ => unreachable!("split_bam_field refuses the type {ty}"),
     }
+}
+
+/// Appends an integer field of any width as `tag ‖ i ‖ i64`.
+#[inline(always)]
+fn encode_int(head: [u8; 3], n: i64, out: &mut Vec<u8>) {
+    let mut int = [head[0], head[1], b'i', 0, 0, 0, 0, 0, 0, 0, 0];
+    int[3..].copy_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(&int);
 }
 
 /// The first four bytes of a field's value.

@@ -384,7 +384,16 @@ mod tests {
         // Refused: a duplicate tag, and records that start like a known layout but are cut
         // inside a field or lack a string's NUL.
         let refused: [&[u8]; 3] = [b"XAAaXAAb", b"XAAaXBA", b"XBAbRGZg"];
-        let records: [&[u8]; 18] = [
+        // Integers of every width and sign, each last in a record once (where fewer than four
+        // bytes follow its start).
+        let ints = b"X1c\xfeX2C\xfeX3s\xfe\xffX4S\xfe\xffX5i\xfe\xff\xff\xffX6I\xfe\xff\xff\xff";
+        let backwards =
+            b"X6I\xfe\xff\xff\xffX5i\xfe\xff\xff\xffX4S\xfe\xffX3s\xfe\xffX2C\xfeX1c\xfe";
+        let records: [&[u8]; 22] = [
+            ints,
+            ints,
+            backwards,
+            backwards,
             b"XAAaXBAb",
             b"XAAaXBAb",
             b"XBAbXAAa",
