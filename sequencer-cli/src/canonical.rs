@@ -339,10 +339,10 @@ struct RawLayout {
     /// valid.
     valid: bool,
     /// Each field, in the record's order, excluded tags included.
-    heads: Vec<KnownField>,
-    /// The indices in `heads` of the fields written, in tag order.
+    fields: Vec<KnownField>,
+    /// The indices in `fields` of the fields written, in tag order.
     written: Vec<u32>,
-    /// The index in `heads` of the `RG` string.
+    /// The index in `fields` of the `RG` string.
     read_group: Option<u32>,
 }
 
@@ -392,7 +392,7 @@ impl KnownField {
 impl RawLayout {
     fn clear(&mut self) {
         self.valid = false;
-        self.heads.clear();
+        self.fields.clear();
         self.written.clear();
         self.read_group = None;
     }
@@ -405,7 +405,7 @@ impl RawLayout {
         }
         values.clear();
         let mut src = data;
-        for field in &self.heads {
+        for field in &self.fields {
             if src.get(..3) != Some(&field.head[..]) {
                 return false;
             }
@@ -530,7 +530,7 @@ impl Scratch {
         };
         Encoder(out).len(layout.written.len());
         for &i in &layout.written {
-            let field = layout.heads[i as usize];
+            let field = layout.fields[i as usize];
             let start = values[i as usize].0 as usize;
             // An integer is read as the four bytes where it starts, when the section has them.
             match data.get(start..start + 4) {
@@ -771,8 +771,8 @@ impl AuxFields for BamAux<'_> {
             let (head, value) = split_bam_field(&mut src)?;
             let layout = &mut scratch.raw.known[slot];
             // A record is under 4 GiB (its length is a u32), so are its offsets and field count.
-            let index = layout.heads.len() as u32;
-            layout.heads.push(KnownField::of(head));
+            let index = layout.fields.len() as u32;
+            layout.fields.push(KnownField::of(head));
             let tag = [head[0], head[1]];
             if excluded(tag) {
                 continue;
