@@ -206,6 +206,16 @@ fn verify_with_pyjwt(visa: &str, jwks: &Value) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The answer is 200 OK; otherwise the failure shows its body.
+fn assert_served(answer: &Answer) {
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+}
+
 fn assert_refused(answer: &Answer, status: u16, kind: &str, reason: &str) {
     let (error, message) = answer.error();
     assert_eq!(
@@ -407,12 +417,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     // Allowed: a ticket, the session's receipt logged on chain.
     let headers = client.signed(&ferdie, region, "HMB");
     let first = client.get(region, &headers).await;
-    assert_eq!(
-        first.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&first.body)
-    );
+    assert_served(&first);
     assert_eq!(first.header("bionft-session"), Some("new"));
     let receipt: u64 = first.header("bionft-receipt").unwrap().parse().unwrap();
     assert_eq!(
@@ -475,12 +480,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
         "re-blocked, not copied"
     );
     let proof = client.follow(&ticket["bionft"]["proof"]).await;
-    assert_eq!(
-        proof.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&proof.body)
-    );
+    assert_served(&proof);
     let proof: Proof = serde_json::from_slice(&proof.body).unwrap();
     let served_path = dir.join("served.bam");
     std::fs::write(&served_path, &served.body).unwrap();
@@ -570,12 +570,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     let header_only = client
         .ticket(&ferdie, "/reads/a-bam?format=BAM&class=header", "HMB")
         .await;
-    assert_eq!(
-        header_only.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&header_only.body)
-    );
+    assert_served(&header_only);
     assert_eq!(header_only.header("bionft-session"), Some("continued"));
     let header_ticket = header_only.json();
     assert_eq!(header_ticket["bionft"]["served"], "the header");
@@ -618,12 +613,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
             "HMB",
         )
         .await;
-    assert_eq!(
-        variants.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&variants.body)
-    );
+    assert_served(&variants);
     assert_eq!(variants.header("bionft-session"), Some("new"));
     let vcf_receipt: u64 = variants.header("bionft-receipt").unwrap().parse().unwrap();
     assert_ne!(vcf_receipt, receipt);
@@ -637,12 +627,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
             "HMB",
         )
         .await;
-    assert_eq!(
-        sliced.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&sliced.body)
-    );
+    assert_served(&sliced);
     let sliced = client.follow(&sliced.json()["htsget"]["urls"][0]).await;
     let sliced_path = dir.join("sliced.bcf");
     std::fs::write(&sliced_path, &sliced.body).unwrap();
@@ -668,12 +653,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     let visas_path = format!("/visas/{ferdie_ss58}");
     let jwks = client.get("/.well-known/jwks.json", &[]).await.json();
     let passport = client.ticket(&ferdie, &visas_path, "HMB").await;
-    assert_eq!(
-        passport.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&passport.body)
-    );
+    assert_served(&passport);
     let visas: Vec<Value> = passport.json()["ga4gh_passport_v1"]
         .as_array()
         .unwrap()
@@ -859,12 +839,7 @@ async fn the_gate_serves_only_what_consent_allows_logs_it_and_proves_it() {
     // majority month, and lapses then (the grown-up subject did not confirm it).
     let newborn = "/reads/c-bam?format=BAM";
     let before = client.ticket(&ferdie, newborn, "HMB").await;
-    assert_eq!(
-        before.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&before.body)
-    );
+    assert_served(&before);
     devnet.time_travel(majority.start_millis() + DAY).unwrap();
     let lapsed = client.ticket(&ferdie, newborn, "HMB").await;
     assert_refused(&lapsed, 403, "PermissionDenied", "LapsedAtMajority");
