@@ -556,15 +556,19 @@ impl Scratch {
     }
 }
 
-const BASE_CODES: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
-
-fn base_code(base: u8) -> u8 {
-    let upper = base.to_ascii_uppercase();
-    BASE_CODES
-        .iter()
-        .position(|&b| b == upper)
-        .map_or(15, |i| i as u8)
-}
+/// The BAM 4-bit code of every byte: a symbol's place in `=ACMGRSVTWYHKDBN` (either case), 15
+/// (`N`) for any other byte.
+const BASE_CODE: [u8; 256] = {
+    const SYMBOLS: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
+    let mut codes = [15; 256];
+    let mut code = 0;
+    while code < SYMBOLS.len() {
+        codes[SYMBOLS[code] as usize] = code as u8;
+        codes[SYMBOLS[code].to_ascii_lowercase() as usize] = code as u8;
+        code += 1;
+    }
+    codes
+};
 
 fn op_symbol(kind: OpKind) -> u8 {
     match kind {
@@ -657,11 +661,11 @@ where
         }
         Bases::Ascii(bases) => {
             e.len(bases.len());
-            for pair in bases.chunks(2) {
-                let high = base_code(pair[0]) << 4;
-                let low = pair.get(1).map_or(0, |&b| base_code(b));
-                e.u8(high | low);
-            }
+            let code = |b: u8| BASE_CODE[usize::from(b)];
+            let pairs = bases.chunks_exact(2);
+            let odd = pairs.remainder().first().map(|&b| code(b) << 4);
+            e.0.extend(pairs.map(|pair| code(pair[0]) << 4 | code(pair[1])));
+            e.0.extend(odd);
             bases.len()
         }
     };
@@ -1667,6 +1671,19 @@ mod tests {
             255,
             "mapping quality of an unmapped record"
         );
+    }
+
+    #[test]
+    fn every_byte_has_its_bam_base_code() {
+        let symbols = b"=ACMGRSVTWYHKDBN";
+        for byte in 0..=255u8 {
+            let upper = byte.to_ascii_uppercase();
+            let expected = symbols
+                .iter()
+                .position(|&s| s == upper)
+                .map_or(15, |i| i as u8);
+            assert_eq!(BASE_CODE[usize::from(byte)], expected, "byte {byte}");
+        }
     }
 
     #[test]
